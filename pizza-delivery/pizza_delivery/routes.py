@@ -1,0 +1,6 @@
+"""Routes of pizza-delivery."""
+
+from pizza_common.stage_service import stage_blueprint
+from pizza_common.statuses import DELIVERED, DELIVERY_FAILED, DELIVERY_STAGES
+
+bp = stage_blueprint("delivery", "/deliver", DELIVERY_STAGES, DELIVERED, DELIVERY_FAILED)

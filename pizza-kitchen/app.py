@@ -1,0 +1,8 @@
+"""Entry point of kitchen: `python3 app.py` behind `dapr run`, or `gunicorn 'app:create_app()'`."""
+
+from pizza_common.names import KITCHEN_APP, PORTS
+from pizza_common.web import serve
+from pizza_kitchen import create_app
+
+if __name__ == "__main__":
+    serve(create_app, PORTS[KITCHEN_APP][0])

@@ -1,0 +1,68 @@
+"""Routes of pizza-order: orders by id and the orders topic subscription."""
+
+import logging
+
+from flask_openapi3 import APIBlueprint
+from pydantic import BaseModel, ValidationError
+
+from pizza_common.dapr_io import DaprUnavailable, ETagMismatch, gateway
+from pizza_common.models import Order, OrderRecord, OrderRef, StatusUpdate
+from pizza_common.names import ORDERS_SUB_ROUTE, order_key
+from pizza_common.web import Reply, error
+from pizza_order import store
+
+log = logging.getLogger(__name__)
+bp = APIBlueprint("orders", __name__)
+
+
+class CloudEvent(BaseModel):
+    """The envelope Dapr delivers; only `data` matters here."""
+
+    id: str | None = None
+    data: object = None
+
+
+@bp.post("/order", responses={201: OrderRecord})
+def create_order(body: Order) -> Reply:
+    """Store a new order; 409 if the id is taken."""
+    try:
+        record = store.create(gateway(), body)
+    except store.OrderExists as exc:
+        return error(409, f"order {body.order_id} exists", status=exc.record.status)
+    return record.model_dump(mode="json"), 201
+
+
+@bp.get("/order/<order_id>", responses={200: OrderRecord})
+def get_order(path: OrderRef) -> Reply:
+    """Return an order with its status history."""
+    record, _ = store.load(gateway(), path.order_id)
+    if record is None:
+        return error(404, f"order {path.order_id} not found")
+    return record.model_dump(mode="json")
+
+
+@bp.delete("/order/<order_id>")
+def delete_order(path: OrderRef) -> Reply:
+    """Delete an order."""
+    record, etag = store.load(gateway(), path.order_id)
+    if record is None:
+        return error(404, f"order {path.order_id} not found")
+    gateway().delete_state(order_key(path.order_id), etag)
+    return {"order_id": path.order_id, "deleted": True}
+
+
+@bp.post(ORDERS_SUB_ROUTE)
+def on_status(body: CloudEvent) -> Reply:
+    """Merge a status update from the orders topic into the stored order."""
+    try:
+        update = StatusUpdate.model_validate(body.data)
+    except ValidationError as exc:
+        # Redelivering a malformed event cannot fix it: drop it, loudly.
+        log.warning("dropping event %s: %s", body.id, exc.errors(include_url=False))
+        return {"status": "DROP"}
+    try:
+        store.apply_update(gateway(), update)
+    except (DaprUnavailable, ETagMismatch) as exc:
+        log.warning("event %s for order %s: %s; asking for redelivery", body.id, update.order_id, exc)
+        return {"status": "RETRY"}
+    return {"status": "SUCCESS"}

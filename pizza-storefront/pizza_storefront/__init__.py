@@ -1,0 +1,15 @@
+"""pizza-storefront: take an order: validate it, process it and confirm it."""
+
+from collections.abc import Mapping
+from typing import Any
+
+from flask_openapi3 import OpenAPI
+
+from pizza_common.names import STOREFRONT_APP
+from pizza_common.web import create_service_app
+from pizza_storefront import routes
+
+
+def create_app(test_config: Mapping[str, Any] | None = None) -> OpenAPI:
+    """Create the storefront app: defaults, then environment, then `test_config`."""
+    return create_service_app(STOREFRONT_APP, [routes.bp], test_config)

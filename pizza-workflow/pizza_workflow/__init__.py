@@ -1,0 +1,24 @@
+"""pizza-workflow: orchestrate an order through the shop as a durable Dapr workflow."""
+
+from collections.abc import Mapping
+from typing import Any
+
+import grpc
+from flask_openapi3 import OpenAPI
+
+from pizza_common.names import WORKFLOW_APP
+from pizza_common.web import Reply, create_service_app, error
+from pizza_workflow import routes, worker
+
+
+def create_app(test_config: Mapping[str, Any] | None = None) -> OpenAPI:
+    """Create the workflow app and start its workflow runtime (unless `test_config` says not)."""
+    app = create_service_app(WORKFLOW_APP, [routes.bp], test_config)
+    worker.init_app(app)
+
+    @app.errorhandler(grpc.RpcError)
+    def workflow_engine_down(exc: grpc.RpcError) -> Reply:
+        app.logger.error("workflow engine call failed: %s", exc)
+        return error(503, "the workflow engine is unavailable, try again")
+
+    return app

@@ -1,0 +1,33 @@
+"""The workflow runtime and client of pizza-workflow, attached to the app."""
+
+import atexit
+import logging
+
+from dapr.ext.workflow import DaprWorkflowClient, WorkflowRuntime
+from flask import Flask, current_app
+
+from pizza_common.names import WORKFLOW_NAME
+from pizza_workflow import activities
+from pizza_workflow.workflows import pizza_workflow
+
+log = logging.getLogger(__name__)
+
+
+def init_app(app: Flask) -> None:
+    """Attach a workflow client, and start the runtime unless the config says not to."""
+    app.extensions["workflows"] = app.config.get("WORKFLOW_CLIENT") or DaprWorkflowClient()
+    if not app.config.get("WORKFLOW_RUNTIME", True):
+        return
+    activities.use_gateway(app.extensions["dapr"])
+    runtime = WorkflowRuntime()
+    runtime.register_workflow(pizza_workflow, name=WORKFLOW_NAME)
+    for activity in activities.ALL:
+        runtime.register_activity(activity)
+    runtime.start()
+    atexit.register(runtime.shutdown)
+    log.info("workflow runtime started: %s", WORKFLOW_NAME)
+
+
+def client() -> DaprWorkflowClient:
+    """Return the current app's workflow client."""
+    return current_app.extensions["workflows"]  # type: ignore[no-any-return]

@@ -1,0 +1,1 @@
+"""Contract, configuration and Dapr access shared by every pizza service."""

@@ -1,0 +1,90 @@
+"""Typed contract of the suite: orders, status updates and workflow inputs and results."""
+
+from datetime import UTC, datetime
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StringConstraints
+
+OrderId = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$"),
+]
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+Phone = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^\+?[0-9 ()-]{3,32}$")]
+
+
+def utcnow() -> datetime:
+    """Return the current time in UTC."""
+    return datetime.now(UTC)
+
+
+class Contract(BaseModel):
+    """Base of every payload: unknown fields are an error, not silently dropped."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class Customer(Contract):
+    name: Text
+    address: Text
+    phone: Phone
+
+
+class Order(Contract):
+    order_id: OrderId
+    pizza_type: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40)]
+    size: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=20)]
+    customer: Customer
+    status: Text | None = None
+    error: Text | None = None
+
+
+class StatusUpdate(Order):
+    """An order at one status, as published on the orders topic."""
+
+    status: Text
+    timestamp: datetime = Field(default_factory=utcnow)
+    event_id: Text
+
+
+class HistoryEntry(Contract):
+    status: str
+    timestamp: datetime
+    event_id: str
+    error: str | None = None
+
+
+class OrderRecord(Order):
+    """An order as pizza-order stores it, with its status history in time order."""
+
+    history: list[HistoryEntry] = []
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class OrderRef(Contract):
+    order_id: OrderId
+
+
+class ValidationDecision(OrderRef):
+    approved: StrictBool
+
+
+class ValidationRecord(OrderRef):
+    status: str
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class StepResult(Contract):
+    """What a service call made by an activity returned: ok, or a business refusal."""
+
+    ok: bool
+    status: str
+    error: str | None = None
+
+
+class OrderOutcome(Contract):
+    """The result of one pizza workflow: where the order ended and why."""
+
+    order_id: str
+    status: str
+    error: str | None = None

@@ -1,0 +1,35 @@
+"""Typed configuration: defaults, then the environment (PIZZA_*, DAPR_*), then test overrides."""
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="PIZZA_", extra="ignore")
+
+    time_scale: float = Field(default=1.0, ge=0, le=100)
+    """Multiplier of the workshop's stage durations: 1 as written, 0.1 ten times faster, 0 none."""
+    host: str = "127.0.0.1"
+    app_port: int | None = Field(default=None, validation_alias="APP_PORT")
+    """Set by `dapr run`; otherwise the workshop's port of the app."""
+    log_level: str = "INFO"
+    max_body_bytes: int = 64 * 1024
+    invoke_timeout_s: float = 120.0
+    validation_timeout_s: float = 3600.0
+    """How long the workflow waits for the human quality check before rejecting."""
+    workers: int = 1
+    threads: int = 16
+
+
+class DaprSettings(BaseSettings):
+    """Sidecar address, as `dapr run` sets it for the app."""
+
+    model_config = SettingsConfigDict(env_prefix="DAPR_", extra="ignore")
+
+    http_port: int = 3500
+    api_token: str | None = None
+    runtime_host: str = "127.0.0.1"
+
+    @property
+    def base_url(self) -> str:
+        return f"http://{self.runtime_host}:{self.http_port}/v1.0"

@@ -1,0 +1,41 @@
+"""Run a service's timed stages, publishing each status, as the workshop's services do."""
+
+import logging
+import time
+from collections.abc import Callable
+
+from pizza_common.dapr_io import DaprGateway
+from pizza_common.models import Order, StatusUpdate
+from pizza_common.names import ORDERS_TOPIC
+from pizza_common.statuses import Stages
+
+log = logging.getLogger(__name__)
+
+
+def publish_status(dapr: DaprGateway, order: Order, status: str, error: str | None = None) -> StatusUpdate:
+    """Publish an order at a status; the event id makes redelivery and retries harmless."""
+    fields = order.model_dump(exclude={"status", "error"})
+    update = StatusUpdate(**fields, status=status, error=error, event_id=f"{order.order_id}:{status}")
+    dapr.publish(ORDERS_TOPIC, update.model_dump(mode="json", exclude_none=True))
+    log.info("order %s: %s", order.order_id, status)
+    return update
+
+
+def run_stages(
+    dapr: DaprGateway,
+    order: Order,
+    stages: Stages,
+    final: str | None,
+    scale: float,
+    sleep: Callable[[float], None] = time.sleep,
+) -> Order:
+    """Publish each stage and wait its scaled duration; return the order at its final status."""
+    status = order.status
+    for status, seconds in stages:
+        publish_status(dapr, order, status)
+        if seconds * scale > 0:
+            sleep(seconds * scale)
+    if final is not None:
+        publish_status(dapr, order, final)
+        status = final
+    return order.model_copy(update={"status": status, "error": None})
