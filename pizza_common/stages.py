@@ -2,7 +2,6 @@
 
 import logging
 import time
-from collections.abc import Callable
 
 from pizza_common.dapr_io import DaprGateway
 from pizza_common.models import Order, StatusUpdate
@@ -27,14 +26,13 @@ def run_stages(
     stages: Stages,
     final: str | None,
     scale: float,
-    sleep: Callable[[float], None] = time.sleep,
 ) -> Order:
     """Publish each stage and wait its scaled duration; return the order at its final status."""
     status = order.status
     for status, seconds in stages:
         publish_status(dapr, order, status)
         if seconds * scale > 0:
-            sleep(seconds * scale)
+            time.sleep(seconds * scale)
     if final is not None:
         publish_status(dapr, order, final)
         status = final

@@ -25,13 +25,16 @@ def error(code: int, message: str, /, **extra: Any) -> Reply:
     return jsonify({"error": message, **extra}), code
 
 
-def _validation_problems(exc: ValidationError) -> Reply:
+def _validation_problems(exc: ValidationError) -> Response:
+    # flask-openapi3 aborts with what this returns, so it must be a full Response.
     problems = [
         {"field": ".".join(str(p) for p in e["loc"]) or "body", "problem": e["msg"]}
         for e in exc.errors(include_url=False, include_input=False)
     ]
     fields = ", ".join(p["field"] for p in problems)
-    return error(422, f"invalid request: {fields}", problems=problems)
+    resp = jsonify({"error": f"invalid request: {fields}", "problems": problems})
+    resp.status_code = 422
+    return resp
 
 
 def _check_json_body() -> Reply | None:
@@ -66,13 +69,16 @@ def configure_logging(level: str) -> None:
 
 
 def create_service_app(
-    name: str, blueprints: Iterable[APIBlueprint], test_config: Mapping[str, Any] | None = None
+    name: str,
+    import_name: str,
+    blueprints: Iterable[APIBlueprint],
+    test_config: Mapping[str, Any] | None = None,
 ) -> OpenAPI:
     """Build a service's app: the suite's defaults, then the environment, then `test_config`."""
     settings = Settings()
     configure_logging(settings.log_level)
     app = OpenAPI(
-        name,
+        import_name,
         info=Info(title=name, version="1.0.0"),
         validation_error_status=422,
         validation_error_callback=_validation_problems,

@@ -7,6 +7,7 @@ where the Dapr CLI cannot be installed. Same flags, same environment, same log f
 """
 
 import argparse
+import contextlib
 import json
 import logging
 import os
@@ -18,6 +19,7 @@ import threading
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import IO
 
 import yaml
 
@@ -58,27 +60,55 @@ def load_apps(run_file: Path) -> list[App]:
     for entry in spec["apps"]:
         cfg = {**common, **entry}
         app = App(
-            app_id=cfg["appID"], app_dir=(base / cfg["appDirPath"]).resolve(), app_port=int(cfg["appPort"]),
-            http_port=int(cfg["daprHTTPPort"]), grpc_port=int(cfg.get("daprGRPCPort") or free_port()),
-            internal_grpc_port=free_port(), metrics_port=int(cfg.get("metricsPort") or free_port()),
-            command=list(cfg["command"]), env={k: str(v) for k, v in (cfg.get("env") or {}).items()},
+            app_id=cfg["appID"],
+            app_dir=(base / cfg["appDirPath"]).resolve(),
+            app_port=int(cfg["appPort"]),
+            http_port=int(cfg["daprHTTPPort"]),
+            grpc_port=int(cfg.get("daprGRPCPort") or free_port()),
+            internal_grpc_port=free_port(),
+            metrics_port=int(cfg.get("metricsPort") or free_port()),
+            command=list(cfg["command"]),
+            env={k: str(v) for k, v in (cfg.get("env") or {}).items()},
             daprd_args=[],
         )
         args = [
-            "--app-id", app.app_id, "--app-port", str(app.app_port),
-            "--app-protocol", cfg.get("appProtocol", "http"), "--app-channel-address", "127.0.0.1",
-            "--dapr-http-port", str(app.http_port), "--dapr-grpc-port", str(app.grpc_port),
-            "--dapr-internal-grpc-port", str(app.internal_grpc_port), "--dapr-listen-addresses", "127.0.0.1",
-            "--metrics-port", str(app.metrics_port), "--metrics-listen-address", "127.0.0.1",
-            "--placement-host-address", cfg.get("placementHostAddress", "127.0.0.1:50005"),
-            "--scheduler-host-address", cfg.get("schedulerHostAddress", "127.0.0.1:50006"),
-            "--resources-path", str((base / cfg["resourcesPath"]).resolve()),
-            "--log-level", cfg.get("logLevel", "info"),
+            "--app-id",
+            app.app_id,
+            "--app-port",
+            str(app.app_port),
+            "--app-protocol",
+            cfg.get("appProtocol", "http"),
+            "--app-channel-address",
+            "127.0.0.1",
+            "--dapr-http-port",
+            str(app.http_port),
+            "--dapr-grpc-port",
+            str(app.grpc_port),
+            "--dapr-internal-grpc-port",
+            str(app.internal_grpc_port),
+            "--dapr-listen-addresses",
+            "127.0.0.1",
+            "--metrics-port",
+            str(app.metrics_port),
+            "--metrics-listen-address",
+            "127.0.0.1",
+            "--placement-host-address",
+            cfg.get("placementHostAddress", "127.0.0.1:50005"),
+            "--scheduler-host-address",
+            cfg.get("schedulerHostAddress", "127.0.0.1:50006"),
+            "--resources-path",
+            str((base / cfg["resourcesPath"]).resolve()),
+            "--log-level",
+            cfg.get("logLevel", "info"),
         ]
         if cfg.get("configFilePath"):
             args += ["--config", str((base / cfg["configFilePath"]).resolve())]
         if cfg.get("enableAppHealthCheck"):
-            args += ["--enable-app-health-check", "--app-health-check-path", cfg.get("appHealthCheckPath", "/healthz")]
+            args += [
+                "--enable-app-health-check",
+                "--app-health-check-path",
+                cfg.get("appHealthCheckPath", "/healthz"),
+            ]
         app.daprd_args = args
         apps.append(app)
     return apps
@@ -87,13 +117,18 @@ def load_apps(run_file: Path) -> list[App]:
 def app_env(app: App) -> dict[str, str]:
     """Return the app's environment: ours, the yaml's, then the sidecar's addresses."""
     return {
-        **os.environ, **app.env, "APP_ID": app.app_id, "APP_PORT": str(app.app_port),
-        "APP_CHANNEL_ADDRESS": "127.0.0.1", "DAPR_HTTP_PORT": str(app.http_port),
-        "DAPR_GRPC_PORT": str(app.grpc_port), "DAPR_METRICS_PORT": str(app.metrics_port),
+        **os.environ,
+        **app.env,
+        "APP_ID": app.app_id,
+        "APP_PORT": str(app.app_port),
+        "APP_CHANNEL_ADDRESS": "127.0.0.1",
+        "DAPR_HTTP_PORT": str(app.http_port),
+        "DAPR_GRPC_PORT": str(app.grpc_port),
+        "DAPR_METRICS_PORT": str(app.metrics_port),
     }
 
 
-def pump(stream: "subprocess.IO[bytes]", prefix: str, sink: Path) -> None:
+def pump(stream: IO[bytes], prefix: str, sink: Path) -> None:
     """Copy a child's output to the console with a prefix, and to its log file."""
     with sink.open("ab") as out:
         for line in iter(stream.readline, b""):
@@ -112,18 +147,40 @@ def start(apps: list[App]) -> list[subprocess.Popen[bytes]]:
         logs.mkdir(parents=True, exist_ok=True)
         env = {**os.environ, "DAPR_HOST_IP": "127.0.0.1"}
         daprd_log = (logs / f"{app.app_id}_daprd_{stamp}.log").open("ab")
-        sidecar = subprocess.Popen([str(DAPR_BIN / "daprd"), *app.daprd_args], stdout=daprd_log,
-                                   stderr=subprocess.STDOUT, env=env, start_new_session=True)
-        proc = subprocess.Popen(app.command, cwd=app.app_dir, env=app_env(app), stdout=subprocess.PIPE,
-                                stderr=subprocess.STDOUT, start_new_session=True)
-        threading.Thread(target=pump, args=(proc.stdout, f"APP - {app.app_id}", logs / f"{app.app_id}_app_{stamp}.log"),
-                         daemon=True).start()
+        sidecar = subprocess.Popen(
+            [str(DAPR_BIN / "daprd"), *app.daprd_args],
+            stdout=daprd_log,
+            stderr=subprocess.STDOUT,
+            env=env,
+            start_new_session=True,
+        )
+        proc = subprocess.Popen(
+            app.command,
+            cwd=app.app_dir,
+            env=app_env(app),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        threading.Thread(
+            target=pump,
+            args=(proc.stdout, f"APP - {app.app_id}", logs / f"{app.app_id}_app_{stamp}.log"),
+            daemon=True,
+        ).start()
         app.daprd_pid, app.app_pid = sidecar.pid, proc.pid
         procs += [sidecar, proc]
-        log.info("started %s: app pid %d on :%d, daprd pid %d on :%d", app.app_id, proc.pid, app.app_port,
-                 sidecar.pid, app.http_port)
+        log.info(
+            "started %s: app pid %d on :%d, daprd pid %d on :%d",
+            app.app_id,
+            proc.pid,
+            app.app_port,
+            sidecar.pid,
+            app.http_port,
+        )
     STATE.mkdir(parents=True, exist_ok=True)
-    (STATE / "multirun.json").write_text(json.dumps([asdict(a) | {"app_dir": str(a.app_dir)} for a in apps], indent=1))
+    (STATE / "multirun.json").write_text(
+        json.dumps([asdict(a) | {"app_dir": str(a.app_dir)} for a in apps], indent=1)
+    )
     return procs
 
 
@@ -131,10 +188,8 @@ def stop_pids(pids: list[int], grace: float = 8.0) -> None:
     """Stop process groups: TERM, then KILL what is still there after the grace period."""
     for sig in (signal.SIGTERM, signal.SIGKILL):
         for pid in pids:
-            try:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
                 os.killpg(pid, sig)
-            except (ProcessLookupError, PermissionError):
-                pass
         deadline = time.monotonic() + grace
         while time.monotonic() < deadline and any(_alive(p) for p in pids):
             time.sleep(0.1)
@@ -160,12 +215,18 @@ def cmd_run(run_file: Path) -> int:
     while not stopping.wait(0.5):
         dead = [p for p in procs if p.poll() is not None]
         if dead:
-            log.error("process %s exited with %s: stopping the run", dead[0].args[0], dead[0].returncode)
+            log.error("process %d exited with %s: stopping the run", dead[0].pid, dead[0].returncode)
             break
     log.info("stopping %d processes", len(procs))
     stop_pids([p.pid for p in procs])
     (STATE / "multirun.json").unlink(missing_ok=True)
     return 0 if stopping.is_set() else 1
+
+
+LIST_KEYS = ("app_id", "http_port", "grpc_port", "app_port", "app_pid", "daprd_pid")
+
+
+LIST_KEYS = ("app_id", "http_port", "grpc_port", "app_port", "app_pid", "daprd_pid")
 
 
 def running_apps() -> list[dict[str, object]]:
@@ -175,7 +236,9 @@ def running_apps() -> list[dict[str, object]]:
 
 def main() -> int:
     logging.basicConfig(level=logging.INFO, format="== multirun == %(message)s")
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("command", choices=["run", "list", "stop"])
     parser.add_argument("-f", "--run-file", type=Path, default=Path("dapr.yaml"))
     args = parser.parse_args()
@@ -183,10 +246,11 @@ def main() -> int:
         return cmd_run(args.run_file)
     apps = running_apps()
     if args.command == "list":
-        print(f"{'APP ID':<18} {'HTTP PORT':>9} {'GRPC PORT':>9} {'APP PORT':>8} {'APP PID':>8} {'DAPRD PID':>9}")
-        for a in apps:
-            print(f"{a['app_id']:<18} {a['http_port']:>9} {a['grpc_port']:>9} {a['app_port']:>8} "
-                  f"{a['app_pid']:>8} {a['daprd_pid']:>9}")
+        rows: list[tuple[str, ...]] = [
+            ("APP ID", "HTTP PORT", "GRPC PORT", "APP PORT", "APP PID", "DAPRD PID")
+        ]
+        rows += [tuple(str(a[k]) for k in LIST_KEYS) for a in apps]
+        sys.stdout.write("".join(f"{r[0]:<18}" + "".join(f"{c:>10}" for c in r[1:]) + "\n" for r in rows))
         return 0
     stop_pids([int(a[k]) for a in apps for k in ("app_pid", "daprd_pid")])  # type: ignore[call-overload]
     (STATE / "multirun.json").unlink(missing_ok=True)

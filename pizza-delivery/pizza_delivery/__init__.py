@@ -12,4 +12,4 @@ from pizza_delivery import routes
 
 def create_app(test_config: Mapping[str, Any] | None = None) -> OpenAPI:
     """Create the delivery app: defaults, then environment, then `test_config`."""
-    return create_service_app(DELIVERY_APP, [routes.bp], test_config)
+    return create_service_app(DELIVERY_APP, __name__, [routes.bp], test_config)

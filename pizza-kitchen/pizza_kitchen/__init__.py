@@ -12,4 +12,4 @@ from pizza_kitchen import routes
 
 def create_app(test_config: Mapping[str, Any] | None = None) -> OpenAPI:
     """Create the kitchen app: defaults, then environment, then `test_config`."""
-    return create_service_app(KITCHEN_APP, [routes.bp], test_config)
+    return create_service_app(KITCHEN_APP, __name__, [routes.bp], test_config)

@@ -12,4 +12,4 @@ from pizza_storefront import routes
 
 def create_app(test_config: Mapping[str, Any] | None = None) -> OpenAPI:
     """Create the storefront app: defaults, then environment, then `test_config`."""
-    return create_service_app(STOREFRONT_APP, [routes.bp], test_config)
+    return create_service_app(STOREFRONT_APP, __name__, [routes.bp], test_config)

@@ -13,7 +13,7 @@ from pizza_workflow import routes, worker
 
 def create_app(test_config: Mapping[str, Any] | None = None) -> OpenAPI:
     """Create the workflow app and start its workflow runtime (unless `test_config` says not)."""
-    app = create_service_app(WORKFLOW_APP, [routes.bp], test_config)
+    app = create_service_app(WORKFLOW_APP, __name__, [routes.bp], test_config)
     worker.init_app(app)
 
     @app.errorhandler(grpc.RpcError)

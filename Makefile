@@ -1,0 +1,31 @@
+# The suite's commands. `make run` and `make test` do all the set-up they need.
+SHELL := /bin/bash
+PY := .venv/bin/python
+PACKAGES := -p pizza_common -p pizza_order -p pizza_storefront -p pizza_kitchen -p pizza_delivery -p pizza_workflow
+
+.PHONY: setup run stop test lint unit e2e
+
+setup:
+	@bash scripts/setup.sh
+
+run: setup
+	@bash scripts/run.sh
+
+stop:
+	@if command -v dapr >/dev/null 2>&1; then dapr stop -f . || true; else $(PY) scripts/multirun.py stop; fi
+	@bash scripts/controlplane.sh stop
+
+lint: setup
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+	$(PY) -m mypy $(PACKAGES)
+	$(PY) -m mypy scripts/multirun.py
+
+unit: setup
+	$(PY) -m pytest -m "not e2e"
+
+e2e: setup
+	$(PY) -m pytest -m e2e
+
+test: lint
+	$(PY) -m pytest

@@ -1,0 +1,75 @@
+"""The orders topic subscription: merge, order, de-duplicate, never lose an update."""
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from flask.testing import FlaskClient
+
+from pizza_common.fixtures import sample_order
+from pizza_common.testing import FakeDapr
+
+T0 = datetime.now(UTC) + timedelta(minutes=1)
+
+
+def event(order_id: str, status: str, seconds: int) -> dict[str, Any]:
+    data = sample_order(order_id) | {
+        "status": status,
+        "timestamp": (T0 + timedelta(seconds=seconds)).isoformat(),
+        "event_id": f"{order_id}:{status}",
+    }
+    return {"id": f"ce-{status}", "specversion": "1.0", "datacontenttype": "application/json", "data": data}
+
+
+def deliver(client: FlaskClient, body: dict[str, Any]) -> str:
+    resp = client.post("/orders-sub", json=body, content_type="application/cloudevents+json")
+    assert resp.status_code == 200
+    return str(resp.json["status"])
+
+
+def test_first_event_creates_the_order(client: FlaskClient) -> None:
+    assert deliver(client, event("o1", "validating", 0)) == "SUCCESS"
+    got = client.get("/order/o1").json
+    assert got["status"] == "validating"
+    assert got["customer"]["name"] == "Ada Lovelace"
+
+
+def test_out_of_order_events_are_kept_in_time_order(client: FlaskClient) -> None:
+    for status, t in (("confirmed", 3), ("validating", 1), ("processing", 2)):
+        deliver(client, event("o2", status, t))
+    got = client.get("/order/o2").json
+    assert [h["status"] for h in got["history"]] == ["validating", "processing", "confirmed"]
+    assert got["status"] == "confirmed"
+
+
+def test_redelivered_event_is_recorded_once(client: FlaskClient) -> None:
+    for _ in range(3):
+        assert deliver(client, event("o3", "cooked", 5)) == "SUCCESS"
+    assert [h["status"] for h in client.get("/order/o3").json["history"]] == ["cooked"]
+
+
+def test_events_merge_into_a_posted_order_without_overwriting_it(client: FlaskClient) -> None:
+    client.post("/order", json=sample_order("o4", pizza_type="margherita"))
+    body = event("o4", "validating", 10)
+    body["data"]["pizza_type"] = "pepperoni"
+    deliver(client, body)
+    got = client.get("/order/o4").json
+    assert got["pizza_type"] == "margherita"
+    assert [h["status"] for h in got["history"]] == ["received", "validating"]
+
+
+def test_malformed_event_is_dropped_and_changes_nothing(client: FlaskClient, dapr: FakeDapr) -> None:
+    assert deliver(client, {"id": "x", "data": {"order_id": "o5"}}) == "DROP"
+    assert deliver(client, {"id": "y", "data": "not an object"}) == "DROP"
+    assert dapr.state == {}
+
+
+def test_lost_races_are_merged_again(client: FlaskClient, dapr: FakeDapr) -> None:
+    deliver(client, event("o6", "validating", 0))
+    dapr.conflicts_before_save = 3
+    assert deliver(client, event("o6", "processing", 1)) == "SUCCESS"
+    assert [h["status"] for h in client.get("/order/o6").json["history"]] == ["validating", "processing"]
+
+
+def test_endless_races_ask_for_redelivery(client: FlaskClient, dapr: FakeDapr) -> None:
+    dapr.conflicts_before_save = 100
+    assert deliver(client, event("o7", "validating", 0)) == "RETRY"

@@ -1,0 +1,132 @@
+"""Stand-ins for tests: a context that runs the real workflow generator without a sidecar,
+and a workflow client that keeps instances in memory. Both stop at Dapr's boundary."""
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from dapr.ext.workflow import WorkflowState
+from dapr.ext.workflow._durabletask import client as dt_client
+from dapr.ext.workflow._durabletask import task as dt_task
+from dapr.ext.workflow._durabletask.internal import protos as pb
+
+Activity = Callable[[Any, Any], Any]
+
+
+def _json(value: Any) -> Any:
+    return json.loads(json.dumps(value.model_dump(mode="json") if hasattr(value, "model_dump") else value))
+
+
+@dataclass
+class FakeContext:
+    """Runs activities by name from `activities`, with their retry policies; events from `events`."""
+
+    activities: dict[str, Activity]
+    events: dict[str, Any] = field(default_factory=dict)
+    is_replaying: bool = False
+    instance_id: str = "pizza-order-test"
+    current_utc_datetime: datetime = datetime(2026, 1, 1, tzinfo=UTC)
+    stages: list[str] = field(default_factory=list)
+    calls: list[tuple[str, Any]] = field(default_factory=list)
+
+    def set_custom_status(self, status: str) -> None:
+        self.stages.append(status)
+
+    def call_activity(
+        self, activity: Any, *, input: Any = None, retry_policy: Any = None
+    ) -> dt_task.Task[Any]:
+        name = activity.__name__
+        attempts = retry_policy.max_number_of_attempts if retry_policy else 1
+        task: dt_task.CompletableTask[Any] = dt_task.CompletableTask()
+        for _ in range(attempts):
+            self.calls.append((name, _json(input)))
+            try:
+                result = self.activities[name](None, input)
+            except Exception as exc:
+                error = exc
+                continue
+            task.complete(_json(result))
+            return task
+        details = pb.TaskFailureDetails(errorType=type(error).__name__, errorMessage=str(error))
+        task.fail(f"{name} failed: {error}", details)
+        return task
+
+    def wait_for_external_event(self, name: str) -> dt_task.Task[Any]:
+        task: dt_task.CompletableTask[Any] = dt_task.CompletableTask()
+        if name in self.events:
+            task.complete(self.events[name])
+        return task
+
+    def create_timer(self, fire_at: Any) -> dt_task.Task[Any]:
+        # Fires at once; a raised event listed before it in when_any still wins.
+        task: dt_task.CompletableTask[Any] = dt_task.CompletableTask()
+        task.complete(None)
+        return task
+
+    def called(self) -> list[str]:
+        return [name for name, _ in self.calls]
+
+
+def run_workflow(workflow: Callable[..., Any], ctx: FakeContext, wf_input: Any) -> Any:
+    """Drive a workflow generator to its end, as the engine would without replays."""
+    steps = workflow(ctx, wf_input)
+    value: Any = None
+    while True:
+        try:
+            task = steps.send(value)
+        except StopIteration as done:
+            return done.value
+        assert task.is_complete, "the workflow waits on a task no stand-in completes"
+        if task.is_failed:
+            steps.throw(task.get_exception())
+        value = task.get_result()
+
+
+class FakeWorkflowClient:
+    """Keeps workflow instances as the real client reports them (real WorkflowState objects)."""
+
+    def __init__(self) -> None:
+        self.instances: dict[str, dt_client.WorkflowState] = {}
+        self.events: list[tuple[str, str, Any]] = []
+
+    def put(
+        self, iid: str, status: str, *, stage: str | None = None, wf_input: Any = None, output: Any = None
+    ) -> None:
+        now = datetime.now(UTC)
+        self.instances[iid] = dt_client.WorkflowState(
+            instance_id=iid,
+            name="pizza_workflow",
+            runtime_status=dt_client.OrchestrationStatus[status],
+            created_at=now,
+            last_updated_at=now,
+            serialized_input=json.dumps(_json(wf_input)) if wf_input is not None else None,
+            serialized_output=json.dumps(output) if output is not None else None,
+            serialized_custom_status=json.dumps(stage) if stage else None,
+            failure_details=None,
+        )
+
+    def status(self, iid: str) -> str:
+        return self.instances[iid].runtime_status.name
+
+    def get_workflow_state(self, iid: str, *, fetch_payloads: bool = True) -> WorkflowState | None:
+        state = self.instances.get(iid)
+        return WorkflowState(state) if state else None
+
+    def schedule_new_workflow(self, workflow: str, *, input: Any = None, instance_id: str) -> str:
+        self.put(instance_id, "RUNNING", wf_input=input)
+        return instance_id
+
+    def raise_workflow_event(self, iid: str, name: str, *, data: Any = None) -> None:
+        self.events.append((iid, name, data))
+
+    def pause_workflow(self, iid: str) -> None:
+        self.instances[iid].runtime_status = dt_client.OrchestrationStatus.SUSPENDED
+
+    def resume_workflow(self, iid: str) -> None:
+        self.instances[iid].runtime_status = dt_client.OrchestrationStatus.RUNNING
+
+    def terminate_workflow(self, iid: str, *, output: Any = None) -> None:
+        self.instances[iid].runtime_status = dt_client.OrchestrationStatus.TERMINATED
+        self.instances[iid].serialized_output = json.dumps(output)

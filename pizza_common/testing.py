@@ -1,0 +1,62 @@
+"""Stand-ins for unit tests: an in-memory DaprGateway with the sidecar's state semantics."""
+
+import itertools
+import json
+from collections.abc import Callable
+from typing import Any
+
+from pizza_common.dapr_io import DaprGateway, DaprUnavailable, ETagMismatch, Invocation
+
+Handler = Callable[[Any], tuple[int, Any]]
+
+
+class FakeDapr(DaprGateway):
+    """Keeps state with etags, records publishes and answers invocations from handlers."""
+
+    def __init__(self) -> None:  # no HTTP client: nothing here leaves the process
+        self.state: dict[str, tuple[str, str]] = {}  # key -> (JSON value, etag)
+        self.published: list[tuple[str, Any]] = []
+        self.invoked: list[tuple[str, str, Any]] = []
+        self.handlers: dict[tuple[str, str], Handler] = {}
+        self.fail_publish: Exception | None = None
+        self.conflicts_before_save = 0  # simulate writers that win the race this many times
+        self._etags = itertools.count(1)
+
+    def get_state(self, key: str) -> tuple[Any | None, str | None]:
+        if key not in self.state:
+            return None, None
+        raw, etag = self.state[key]
+        return json.loads(raw), etag
+
+    def save_state(self, key: str, value: Any, etag: str | None = None, *, create: bool = False) -> None:
+        if self.conflicts_before_save > 0:
+            self.conflicts_before_save -= 1
+            raise ETagMismatch(key)
+        current = self.state.get(key)
+        if (etag is not None or create) and (current[1] if current else "") != (etag or ""):
+            raise ETagMismatch(key)
+        self.state[key] = (json.dumps(value), str(next(self._etags)))
+
+    def delete_state(self, key: str, etag: str | None = None) -> None:
+        if etag is not None and key in self.state and self.state[key][1] != etag:
+            raise ETagMismatch(key)
+        self.state.pop(key, None)
+
+    def publish(self, topic: str, data: Any) -> None:
+        if self.fail_publish is not None:
+            raise self.fail_publish
+        self.published.append((topic, json.loads(json.dumps(data))))
+
+    def invoke(self, app_id: str, method: str, data: Any) -> Invocation:
+        self.invoked.append((app_id, method, data))
+        status, body = self.handlers.get((app_id, method), lambda _: (200, data))(data)
+        if status >= 500:
+            raise DaprUnavailable(f"invoke {app_id}/{method}: HTTP {status}")
+        return Invocation(status, body)
+
+    def statuses(self, order_id: str) -> list[str]:
+        """Return the statuses published for an order, in order."""
+        return [d["status"] for _, d in self.published if d.get("order_id") == order_id]
+
+    def close(self) -> None:
+        pass

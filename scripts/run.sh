@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Start the control plane, then the five services behind their sidecars, in the foreground.
+# Ctrl+C stops the services and the control plane this started.
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+export PATH="$ROOT/.venv/bin:$PATH" DAPR_HOST_IP=127.0.0.1
+export PIZZA_TIME_SCALE="${PIZZA_TIME_SCALE:-1}"
+
+bash scripts/controlplane.sh start
+trap 'bash scripts/controlplane.sh stop' EXIT
+if command -v dapr >/dev/null 2>&1; then
+  dapr run -f .
+else
+  python scripts/multirun.py run -f dapr.yaml
+fi
