@@ -3,7 +3,7 @@ SHELL := /bin/bash
 PY := .venv/bin/python
 PACKAGES := -p pizza_common -p pizza_order -p pizza_storefront -p pizza_kitchen -p pizza_delivery -p pizza_workflow
 
-.PHONY: setup run stop test lint unit e2e
+.PHONY: setup run stop test lint unit e2e bench
 
 setup:
 	@bash scripts/setup.sh
@@ -29,3 +29,6 @@ e2e: setup
 
 test: lint
 	$(PY) -m pytest
+
+bench: setup
+	@bash scripts/bench.sh
