@@ -178,7 +178,8 @@ def start(apps: list[App]) -> list[subprocess.Popen[bytes]]:
             app.http_port,
         )
     STATE.mkdir(parents=True, exist_ok=True)
-    (STATE / "multirun.json").write_text(
+    # One file per run, so that runs in several terminals can be listed and stopped together.
+    (STATE / f"multirun-{os.getpid()}.json").write_text(
         json.dumps([asdict(a) | {"app_dir": str(a.app_dir)} for a in apps], indent=1)
     )
     return procs
@@ -206,8 +207,11 @@ def _alive(pid: int) -> bool:
         return True
 
 
-def cmd_run(run_file: Path) -> int:
-    apps = load_apps(run_file)
+def cmd_run(run_file: Path, only: list[str] | None = None) -> int:
+    apps = [a for a in load_apps(run_file) if not only or a.app_id in only]
+    if not apps:
+        log.error("no app of %s matches %s", run_file, only)
+        return 2
     procs = start(apps)
     stopping = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -219,7 +223,7 @@ def cmd_run(run_file: Path) -> int:
             break
     log.info("stopping %d processes", len(procs))
     stop_pids([p.pid for p in procs])
-    (STATE / "multirun.json").unlink(missing_ok=True)
+    (STATE / f"multirun-{os.getpid()}.json").unlink(missing_ok=True)
     return 0 if stopping.is_set() else 1
 
 
@@ -230,8 +234,8 @@ LIST_KEYS = ("app_id", "http_port", "grpc_port", "app_port", "app_pid", "daprd_p
 
 
 def running_apps() -> list[dict[str, object]]:
-    path = STATE / "multirun.json"
-    return json.loads(path.read_text()) if path.exists() else []
+    """Return the apps of every run recorded under the state folder."""
+    return [app for path in sorted(STATE.glob("multirun-*.json")) for app in json.loads(path.read_text())]
 
 
 def main() -> int:
@@ -241,9 +245,10 @@ def main() -> int:
     )
     parser.add_argument("command", choices=["run", "list", "stop"])
     parser.add_argument("-f", "--run-file", type=Path, default=Path("dapr.yaml"))
+    parser.add_argument("--app", action="append", help="run only this app-id (repeatable): one terminal each")
     args = parser.parse_args()
     if args.command == "run":
-        return cmd_run(args.run_file)
+        return cmd_run(args.run_file, args.app)
     apps = running_apps()
     if args.command == "list":
         rows: list[tuple[str, ...]] = [
@@ -253,7 +258,8 @@ def main() -> int:
         sys.stdout.write("".join(f"{r[0]:<18}" + "".join(f"{c:>10}" for c in r[1:]) + "\n" for r in rows))
         return 0
     stop_pids([int(a[k]) for a in apps for k in ("app_pid", "daprd_pid")])  # type: ignore[call-overload]
-    (STATE / "multirun.json").unlink(missing_ok=True)
+    for path in STATE.glob("multirun-*.json"):
+        path.unlink(missing_ok=True)
     return 0
 
 
