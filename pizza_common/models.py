@@ -5,12 +5,16 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StringConstraints
 
+from pizza_common.menu import PizzaType, Size
+
 OrderId = Annotated[
     str,
     StringConstraints(strip_whitespace=True, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$"),
 ]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 Phone = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^\+?[0-9 ()-]{3,32}$")]
+# Simulated payment provider tokens, as in Stripe's tests: tok_visa pays, tok_chargeDeclined is declined.
+PaymentToken = Annotated[str, StringConstraints(pattern=r"^tok_[A-Za-z0-9_]{1,40}$")]
 
 
 def utcnow() -> datetime:
@@ -32,19 +36,28 @@ class Customer(Contract):
 
 class Order(Contract):
     order_id: OrderId
-    pizza_type: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40)]
-    size: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=20)]
+    pizza_type: PizzaType
+    size: Size
     customer: Customer
+    quantity: int = Field(default=1, ge=1, le=20)
+    payment_token: PaymentToken = "tok_visa"
     status: Text | None = None
     error: Text | None = None
 
 
+class PricedOrder(Order):
+    """An order as the storefront confirms it, with the total the shop computed."""
+
+    total_cents: int
+
+
 class StatusUpdate(Order):
-    """An order at one status, as published on the orders topic."""
+    """An order at one status, as published on the orders topic, with a word for the customer."""
 
     status: Text
     timestamp: datetime = Field(default_factory=utcnow)
     event_id: Text
+    message: str | None = None
 
 
 class HistoryEntry(Contract):
@@ -52,6 +65,7 @@ class HistoryEntry(Contract):
     timestamp: datetime
     event_id: str
     error: str | None = None
+    message: str | None = None
 
 
 class OrderRecord(Order):
@@ -80,6 +94,7 @@ class StepResult(Contract):
     ok: bool
     status: str
     error: str | None = None
+    total_cents: int | None = None
 
 
 class OrderOutcome(Contract):

@@ -6,15 +6,35 @@ import time
 from pizza_common.dapr_io import DaprGateway
 from pizza_common.models import Order, StatusUpdate
 from pizza_common.names import ORDERS_TOPIC
-from pizza_common.statuses import Stages
+from pizza_common.statuses import MESSAGES, Stages
 
 log = logging.getLogger(__name__)
 
 
-def publish_status(dapr: DaprGateway, order: Order, status: str, error: str | None = None) -> StatusUpdate:
+def event_id(order_id: str, status: str, attempt: int = 0) -> str:
+    """Return the idempotency key of a status event: one per order, status and remake."""
+    return f"{order_id}:{status}" if attempt == 0 else f"{order_id}:{status}:{attempt}"
+
+
+def publish_status(
+    dapr: DaprGateway,
+    order: Order,
+    status: str,
+    error: str | None = None,
+    *,
+    attempt: int = 0,
+    message: str | None = None,
+) -> StatusUpdate:
     """Publish an order at a status; the event id makes redelivery and retries harmless."""
-    fields = order.model_dump(exclude={"status", "error"})
-    update = StatusUpdate(**fields, status=status, error=error, event_id=f"{order.order_id}:{status}")
+    # Subclasses (a priced order, a cook request) publish only the order's own fields.
+    fields = order.model_dump(include=set(Order.model_fields) - {"status", "error"})
+    update = StatusUpdate(
+        **fields,
+        status=status,
+        error=error,
+        event_id=event_id(order.order_id, status, attempt),
+        message=message or MESSAGES.get(status),
+    )
     dapr.publish(ORDERS_TOPIC, update.model_dump(mode="json", exclude_none=True))
     log.info("order %s: %s", order.order_id, status)
     return update
@@ -26,14 +46,15 @@ def run_stages(
     stages: Stages,
     final: str | None,
     scale: float,
+    attempt: int = 0,
 ) -> Order:
     """Publish each stage and wait its scaled duration; return the order at its final status."""
     status = order.status
     for status, seconds in stages:
-        publish_status(dapr, order, status)
+        publish_status(dapr, order, status, attempt=attempt)
         if seconds * scale > 0:
             time.sleep(seconds * scale)
     if final is not None:
-        publish_status(dapr, order, final)
+        publish_status(dapr, order, final, attempt=attempt)
         status = final
     return order.model_copy(update={"status": status, "error": None})

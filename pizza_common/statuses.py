@@ -38,4 +38,61 @@ DELIVERY_STAGES: Final[Stages] = (
     ("delivery_at_location", 1),
 )
 
-TERMINAL: Final = frozenset({DELIVERED, DELIVERY_FAILED, COOKING_FAILED, REJECTED, ORDER_FAILED, CANCELLED})
+
+# Statuses of the saga around the workshop's stages.
+AWAITING_MANAGER_APPROVAL: Final = "awaiting_manager_approval"
+MANAGER_APPROVED: Final = "manager_approved"
+INGREDIENTS_RESERVED: Final = "ingredients_reserved"
+OUT_OF_STOCK: Final = "out_of_stock"
+PAYMENT_CHARGED: Final = "payment_charged"
+PAYMENT_DECLINED: Final = "payment_declined"
+PAYMENT_REFUNDED: Final = "payment_refunded"
+INGREDIENTS_RELEASED: Final = "ingredients_released"
+REMAKE: Final = "remake"
+
+# What the customer reads beside each status (notifications stored in the order's history).
+MESSAGES: Final[dict[str, str]] = {
+    VALIDATING: "We are checking your order.",
+    PROCESSING: "Your order is being processed.",
+    CONFIRMED: "Your order is confirmed.",
+    AWAITING_MANAGER_APPROVAL: "A large order: a manager is having a look.",
+    MANAGER_APPROVED: "A manager approved your order.",
+    INGREDIENTS_RESERVED: "Your ingredients are set aside.",
+    PAYMENT_CHARGED: "Your payment went through.",
+    "cooking_preparing_ingredients": "The kitchen is preparing your ingredients.",
+    "cooking_making_dough": "Your dough is being made.",
+    "cooking_adding_toppings": "Toppings are going on.",
+    "cooking_baking": "Your pizza is in the oven.",
+    "cooking_quality_check": "Your pizza is getting a last look.",
+    COOKED: "Your pizza is cooked.",
+    PENDING_VALIDATION: "Your pizza waits for its quality check.",
+    APPROVED: "Your pizza passed its quality check.",
+    REJECTED: "Your pizza did not pass its quality check.",
+    REMAKE: "Your pizza did not pass its quality check: we are making it again.",
+    "delivery_finding_driver": "We are finding a driver.",
+    "delivery_driver_assigned": "A driver is assigned.",
+    "delivery_picked_up": "Your pizza was picked up.",
+    "delivery_on_the_way": "Your pizza is on the way.",
+    "delivery_arriving": "Your pizza is arriving.",
+    "delivery_at_location": "Your driver is at your door.",
+    DELIVERED: "Delivered. Enjoy your pizza!",
+    OUT_OF_STOCK: "Sorry: we are out of an ingredient for your pizza.",
+    PAYMENT_DECLINED: "Sorry: your payment was declined.",
+    PAYMENT_REFUNDED: "Your payment was refunded.",
+    INGREDIENTS_RELEASED: "Your ingredients went back to the shelf.",
+    CANCELLED: "Your order is cancelled.",
+    ORDER_FAILED: "Sorry: something went wrong with your order.",
+}
+
+TERMINAL: Final = frozenset(
+    {
+        DELIVERED,
+        DELIVERY_FAILED,
+        COOKING_FAILED,
+        REJECTED,
+        ORDER_FAILED,
+        CANCELLED,
+        OUT_OF_STOCK,
+        PAYMENT_DECLINED,
+    }
+)

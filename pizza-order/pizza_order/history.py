@@ -5,7 +5,7 @@ from pizza_common.models import HistoryEntry, OrderRecord, StatusUpdate, utcnow
 
 def new_record(update: StatusUpdate) -> OrderRecord:
     """Return the record of an order first seen through a status update."""
-    fields = update.model_dump(exclude={"timestamp", "event_id"})
+    fields = update.model_dump(exclude={"timestamp", "event_id", "message"})
     return OrderRecord(**fields, history=[_entry(update)])
 
 
@@ -25,5 +25,9 @@ def merge(record: OrderRecord | None, update: StatusUpdate) -> OrderRecord | Non
 
 def _entry(update: StatusUpdate) -> HistoryEntry:
     return HistoryEntry(
-        status=update.status, timestamp=update.timestamp, event_id=update.event_id, error=update.error
+        status=update.status,
+        timestamp=update.timestamp,
+        event_id=update.event_id,
+        error=update.error,
+        message=update.message,
     )

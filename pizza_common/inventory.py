@@ -1,0 +1,56 @@
+"""Contract of the kitchen's ingredient inventory: stock, reservations, restock."""
+
+from typing import Literal
+
+from pydantic import Field, PositiveInt, field_validator
+
+from pizza_common.menu import INGREDIENTS, PizzaType
+from pizza_common.models import Contract, Order, OrderId
+
+ReservationStatus = Literal["reserved", "consumed", "released", "out_of_stock"]
+
+
+class ReserveRequest(Contract):
+    order_id: OrderId
+    pizza_type: PizzaType
+    quantity: int = Field(default=1, ge=1, le=20)
+    attempt: int = Field(default=0, ge=0, le=10)
+
+
+class CookRequest(Order):
+    """An order to cook, and which attempt (remake) this is: its reservation is consumed."""
+
+    attempt: int = Field(default=0, ge=0, le=10)
+
+
+class Reservation(Contract):
+    """The answer of reserve and release: HTTP 200, or 409 when out of stock or released."""
+
+    order_id: str
+    attempt: int = 0
+    status: ReservationStatus
+    items: dict[str, int] = {}
+    missing: dict[str, int] = {}
+    error: str | None = None
+
+
+class RestockRequest(Contract):
+    items: dict[str, PositiveInt] = Field(min_length=1)
+
+    @field_validator("items")
+    @classmethod
+    def _known(cls, items: dict[str, int]) -> dict[str, int]:
+        unknown = sorted(set(items) - set(INGREDIENTS))
+        if unknown:
+            raise ValueError(f"unknown ingredients {unknown}; known: {list(INGREDIENTS)}")
+        return items
+
+
+class StockLevel(Contract):
+    on_hand: int
+    reserved: int
+    available: int
+
+
+class InventoryView(Contract):
+    ingredients: dict[str, StockLevel]
