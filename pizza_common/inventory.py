@@ -1,20 +1,21 @@
 """Contract of the kitchen's ingredient inventory: stock, reservations, restock."""
 
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import Field, PositiveInt, field_validator
+from pydantic import Field, StrictInt, field_validator
 
 from pizza_common.menu import INGREDIENTS, PizzaType
 from pizza_common.models import Contract, Order, OrderId
 
 ReservationStatus = Literal["reserved", "consumed", "released", "out_of_stock"]
+HELD: frozenset[str] = frozenset({"reserved", "consumed"})  # the attempt has its ingredients
 
 
 class ReserveRequest(Contract):
     order_id: OrderId
     pizza_type: PizzaType
-    quantity: int = Field(default=1, ge=1, le=20)
-    attempt: int = Field(default=0, ge=0, le=10)
+    quantity: StrictInt = Field(default=1, ge=1, le=20)
+    attempt: StrictInt = Field(default=0, ge=0, le=10)
 
 
 class CookRequest(Order):
@@ -34,8 +35,11 @@ class Reservation(Contract):
     error: str | None = None
 
 
+Units = Annotated[StrictInt, Field(gt=0, le=100_000)]
+
+
 class RestockRequest(Contract):
-    items: dict[str, PositiveInt] = Field(min_length=1)
+    items: dict[str, Units] = Field(min_length=1)
 
     @field_validator("items")
     @classmethod

@@ -3,7 +3,7 @@
 from datetime import UTC, datetime
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, StringConstraints
 
 from pizza_common.menu import PizzaType, Size
 
@@ -12,6 +12,8 @@ OrderId = Annotated[
     StringConstraints(strip_whitespace=True, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$"),
 ]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+# Why something failed: long enough for a chained cause, short enough to keep events small.
+ErrorText = Annotated[str, StringConstraints(max_length=2000)]
 Phone = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^\+?[0-9 ()-]{3,32}$")]
 # Simulated payment provider tokens, as in Stripe's tests: tok_visa pays, tok_chargeDeclined is declined.
 PaymentToken = Annotated[str, StringConstraints(pattern=r"^tok_[A-Za-z0-9_]{1,40}$")]
@@ -39,10 +41,10 @@ class Order(Contract):
     pizza_type: PizzaType
     size: Size
     customer: Customer
-    quantity: int = Field(default=1, ge=1, le=20)
+    quantity: StrictInt = Field(default=1, ge=1, le=20)
     payment_token: PaymentToken = "tok_visa"
     status: Text | None = None
-    error: Text | None = None
+    error: ErrorText | None = None
 
 
 class PricedOrder(Order):
@@ -84,7 +86,10 @@ class ValidationDecision(OrderRef):
 
 
 class ValidationRecord(OrderRef):
+    """A human decision the workflow waits for (`validation_<id>`, `approval_<id>`)."""
+
     status: str
+    attempt: int = 0
     updated_at: datetime = Field(default_factory=utcnow)
 
 
@@ -103,3 +108,4 @@ class OrderOutcome(Contract):
     order_id: str
     status: str
     error: str | None = None
+    total_cents: int | None = None

@@ -21,9 +21,12 @@ STATE_STORE: Final = "pizzastatestore"
 PUBSUB: Final = "pizzapubsub"
 ORDERS_TOPIC: Final = "orders"
 ORDERS_SUB_ROUTE: Final = "/orders-sub"
+INVENTORY_KEY: Final = "inventory"  # the kitchen's one stock document, written at its ETag
 
 WORKFLOW_NAME: Final = "pizza_workflow"
 VALIDATION_EVENT: Final = "ValidationComplete"
+MANAGER_APPROVAL_EVENT: Final = "ManagerApproval"
+CANCEL_EVENT: Final = "CancelOrder"
 
 
 def order_key(order_id: str) -> str:
@@ -34,6 +37,16 @@ def order_key(order_id: str) -> str:
 def validation_key(order_id: str) -> str:
     """Return the state key of an order's quality validation record."""
     return f"validation_{order_id}"
+
+
+def approval_key(order_id: str) -> str:
+    """Return the state key of an order's manager approval record."""
+    return f"approval_{order_id}"
+
+
+def payment_key(order_id: str) -> str:
+    """Return the state key of an order's payment record (the storefront's provider)."""
+    return f"payment_{order_id}"
 
 
 def instance_id(order_id: str) -> str:

@@ -31,7 +31,7 @@ def publish_status(
     update = StatusUpdate(
         **fields,
         status=status,
-        error=error,
+        error=error[:2000] if error else None,
         event_id=event_id(order.order_id, status, attempt),
         message=message or MESSAGES.get(status),
     )
