@@ -1,6 +1,93 @@
-"""Routes of pizza-kitchen."""
+"""Routes of pizza-kitchen: cook an order, and the ingredient inventory it cooks from."""
 
-from pizza_common.stage_service import stage_blueprint
+import logging
+from collections.abc import Callable
+from typing import TypeVar
+
+from flask import current_app
+from flask_openapi3 import APIBlueprint
+
+from pizza_common.dapr_io import DaprUnavailable, gateway
+from pizza_common.inventory import CookRequest, InventoryView, Reservation, ReserveRequest, RestockRequest
+from pizza_common.menu import ingredients_for
+from pizza_common.models import OrderRef
+from pizza_common.stages import publish_status, run_stages
 from pizza_common.statuses import COOKED, COOKING_FAILED, KITCHEN_STAGES
+from pizza_common.web import Reply
+from pizza_kitchen import inventory, store
+from pizza_kitchen.settings import kitchen_settings
+from pizza_kitchen.stock import Stock, view
 
-bp = stage_blueprint("kitchen", "/cook", KITCHEN_STAGES, COOKED, COOKING_FAILED)
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+kitchen = APIBlueprint("kitchen", __name__)
+stock = APIBlueprint("inventory", __name__)
+
+
+@kitchen.post("/cook", responses={200: CookRequest, 409: CookRequest, 503: CookRequest})
+def cook(body: CookRequest) -> Reply:
+    """Cook an order through the kitchen's stages, then consume its attempt's ingredients once."""
+    dapr, initial = gateway(), kitchen_settings().initial_stock
+    need = ingredients_for(body.pizza_type, body.quantity)
+
+    def use(s: Stock) -> inventory.Outcome[Reservation]:
+        return inventory.consume(s, body.order_id, body.attempt, need)
+
+    try:
+        # Look before cooking, so that a pizza the shelf cannot make publishes no stage.
+        planned = use(store.load(dapr, initial)[0]).answer
+        if planned.status in inventory.REFUSED:
+            return _cooking_failed(body, planned.error, 409)
+        run_stages(dapr, body, KITCHEN_STAGES, None, current_app.config["SETTINGS"].time_scale, body.attempt)
+        # Cooked only once the ingredients are used: a release racing the stages wins, and says so.
+        used = store.update(dapr, initial, use)
+        if used.status in inventory.REFUSED:
+            return _cooking_failed(body, used.error, 409)
+        publish_status(dapr, body, COOKED, attempt=body.attempt)
+    except DaprUnavailable as exc:
+        # A retryable fault: 503 so that the caller's retry policy tries again; consuming is idempotent.
+        return _cooking_failed(body, str(exc), 503)
+    done = body.model_copy(update={"status": COOKED, "error": None})
+    return done.model_dump(mode="json", exclude_none=True)
+
+
+@stock.get("/inventory", responses={200: InventoryView})
+def get_inventory() -> Reply:
+    """Return the stock of every ingredient: on hand, reserved, and available to reserve."""
+    current, _ = store.load(gateway(), kitchen_settings().initial_stock)
+    return view(current).model_dump(mode="json")
+
+
+@stock.post("/inventory/restock", responses={200: InventoryView})
+def restock(body: RestockRequest) -> Reply:
+    """Add units of ingredients to the shelf; answer the stock after."""
+    return _update(lambda s: inventory.restock(s, body.items)).model_dump(mode="json")
+
+
+@stock.post("/reserve", responses={200: Reservation, 409: Reservation})
+def reserve(body: ReserveRequest) -> Reply:
+    """Set aside an order attempt's ingredients, once; 409 when out of stock or the order was released."""
+    need = ingredients_for(body.pizza_type, body.quantity)
+    answer = _update(lambda s: inventory.reserve(s, body.order_id, body.attempt, need))
+    return _reply(answer)
+
+
+@stock.post("/release", responses={200: Reservation})
+def release(body: OrderRef) -> Reply:
+    """Give back what an order still holds and refuse its later reserves; harmless to repeat."""
+    return _update(lambda s: inventory.release(s, body.order_id)).model_dump(mode="json", exclude_none=True)
+
+
+def _reply(answer: Reservation) -> Reply:
+    body = answer.model_dump(mode="json", exclude_none=True)
+    return (body, 409) if answer.status in inventory.REFUSED else body
+
+
+def _update(change: Callable[[Stock], inventory.Outcome[T]]) -> T:
+    return store.update(gateway(), kitchen_settings().initial_stock, change)
+
+
+def _cooking_failed(order: CookRequest, reason: str | None, code: int) -> Reply:
+    log.error("order %s: %s: %s", order.order_id, COOKING_FAILED, reason)
+    failed = order.model_copy(update={"status": COOKING_FAILED, "error": (reason or COOKING_FAILED)[:2000]})
+    return failed.model_dump(mode="json", exclude_none=True), code

@@ -1,0 +1,76 @@
+"""The inventory document kept in one state key: units on hand, units reserved, holds per order."""
+
+from typing import Literal
+
+from pydantic import BaseModel
+
+from pizza_common.inventory import InventoryView, StockLevel
+from pizza_common.menu import INGREDIENTS
+
+KEEP_FINISHED = 1000
+
+
+class Hold(BaseModel):
+    """The units one attempt (remake) of an order set aside, and what became of them."""
+
+    status: Literal["reserved", "consumed", "released"]
+    items: dict[str, int]
+
+
+class OrderHolds(BaseModel):
+    attempts: dict[int, Hold] = {}
+    released: bool = False  # a tombstone: a reserve arriving after compensation must not take stock
+    seq: int = 0  # when the order was last touched, to prune the oldest first
+
+
+class Stock(BaseModel):
+    """The whole inventory. `reserved` units are part of `on_hand` until consumed."""
+
+    on_hand: dict[str, int]
+    reserved: dict[str, int]
+    orders: dict[str, OrderHolds] = {}
+    seq: int = 0
+
+
+def new_stock(initial: int) -> Stock:
+    """Return the stock of a kitchen never written: `initial` units of every ingredient."""
+    return Stock(on_hand=dict.fromkeys(INGREDIENTS, initial), reserved=dict.fromkeys(INGREDIENTS, 0))
+
+
+def view(stock: Stock) -> InventoryView:
+    """Return the stock level of every ingredient of the menu."""
+    levels = {}
+    for name in INGREDIENTS:
+        # An ingredient added to the menu after the doc was written: nobody counted any of it yet.
+        on_hand, reserved = stock.on_hand.get(name, 0), stock.reserved.get(name, 0)
+        levels[name] = StockLevel(on_hand=on_hand, reserved=reserved, available=on_hand - reserved)
+    return InventoryView(ingredients=levels)
+
+
+def touch(stock: Stock, order_id: str) -> OrderHolds:
+    """Return the holds of an order, created if new, marked as the most recently touched."""
+    stock.seq += 1
+    holds = stock.orders.setdefault(order_id, OrderHolds())
+    holds.seq = stock.seq
+    return holds
+
+
+def prune(stock: Stock, keep: int | None = None) -> Stock:
+    """Drop all but the `keep` (KEEP_FINISHED) most recent orders that hold nothing, in place."""
+    keep = KEEP_FINISHED if keep is None else keep
+    finished = [
+        order_id
+        for order_id, holds in stock.orders.items()
+        if all(hold.status != "reserved" for hold in holds.attempts.values())
+    ]
+    finished.sort(key=lambda order_id: stock.orders[order_id].seq, reverse=True)
+    # Forgetting a tombstone re-opens its order to reserves: only the oldest, long-settled ones go.
+    for order_id in finished[keep:]:
+        del stock.orders[order_id]
+    return stock
+
+
+def add(counts: dict[str, int], delta: dict[str, int], sign: int = 1) -> None:
+    """Add (or with sign=-1 subtract) units per ingredient, in place."""
+    for name, units in delta.items():
+        counts[name] = counts.get(name, 0) + sign * units

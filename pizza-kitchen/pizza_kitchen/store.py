@@ -1,0 +1,47 @@
+"""The inventory in the state store: one key, written only at the etag it was read at."""
+
+import logging
+import random
+import time
+from collections.abc import Callable
+from typing import Final, TypeVar
+
+from pizza_common.dapr_io import DaprGateway, DaprUnavailable, ETagMismatch
+from pizza_common.names import INVENTORY_KEY
+from pizza_kitchen.inventory import Outcome
+from pizza_kitchen.stock import Stock, new_stock
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+SAVE_ATTEMPTS: Final = 10
+BACKOFF_S: Final = 0.001
+
+
+class InventoryBusy(DaprUnavailable):
+    """Every write lost its race: retryable, so answered 503 like a sidecar fault."""
+
+
+def load(dapr: DaprGateway, initial: int) -> tuple[Stock, str | None]:
+    """Return the stock and its etag; a kitchen never written starts with `initial` of everything."""
+    value, etag = dapr.get_state(INVENTORY_KEY)
+    if value is None:
+        return new_stock(initial), None
+    return Stock.model_validate(value), etag
+
+
+def update(dapr: DaprGateway, initial: int, change: Callable[[Stock], Outcome[T]]) -> T:
+    """Apply `change` to the stored stock and save it at the etag read; on a lost race, read again."""
+    for attempt in range(SAVE_ATTEMPTS):
+        stock, etag = load(dapr, initial)
+        outcome = change(stock)
+        if outcome.stock is None:
+            return outcome.answer
+        try:
+            # No etag yet: create only if still absent, so two first writers cannot both win.
+            dapr.save_state(INVENTORY_KEY, outcome.stock.model_dump(mode="json"), etag, create=etag is None)
+            return outcome.answer
+        except ETagMismatch:
+            log.debug("inventory: concurrent write, try %d", attempt + 1)
+            # Jittered, growing pause so that contending writers stop colliding in lockstep.
+            time.sleep(random.uniform(0, min(0.02, BACKOFF_S * 2**attempt)))
+    raise InventoryBusy(f"inventory: {SAVE_ATTEMPTS} concurrent writes in a row, try again")

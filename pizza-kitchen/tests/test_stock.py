@@ -1,0 +1,43 @@
+"""The stock document: it survives JSON and cannot grow without bound."""
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from flask.testing import FlaskClient
+
+from pizza_common.names import INVENTORY_KEY
+from pizza_common.testing import FakeDapr
+from pizza_kitchen import inventory, stock
+
+Levels = Callable[[], dict[str, dict[str, Any]]]
+NEED = {"dough": 1, "basil": 1}
+
+
+def test_the_document_round_trips_through_json() -> None:
+    held = inventory.reserve(stock.new_stock(3), "o-1", 2, NEED).stock
+    assert held is not None
+    assert stock.Stock.model_validate_json(held.model_dump_json()) == held
+
+
+def test_prune_keeps_what_is_held_and_the_most_recent_finished_orders() -> None:
+    doc = stock.new_stock(10)
+    for order_id in ("held-old", "a", "b", "c", "held-new"):
+        doc = inventory.reserve(doc, order_id, 0, NEED).stock or doc
+    for order_id in ("a", "b", "c"):
+        doc = inventory.release(doc, order_id).stock or doc
+    kept = set(stock.prune(doc.model_copy(deep=True), keep=2).orders)
+    assert kept == {"held-old", "held-new", "b", "c"}
+    assert set(stock.prune(doc.model_copy(deep=True), keep=0).orders) == {"held-old", "held-new"}
+
+
+def test_the_stored_document_stays_bounded(
+    client: FlaskClient, dapr: FakeDapr, levels: Levels, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(stock, "KEEP_FINISHED", 3)
+    for n in range(8):
+        client.post("/release", json={"order_id": f"gone-{n}"})
+    client.post("/reserve", json={"order_id": "held", "pizza_type": "veggie"})
+    stored = stock.Stock.model_validate(dapr.get_state(INVENTORY_KEY)[0])
+    assert set(stored.orders) == {"held", "gone-5", "gone-6", "gone-7"}
+    assert levels()["olives"]["reserved"] == 1
