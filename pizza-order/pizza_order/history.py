@@ -1,6 +1,7 @@
 """Merge status updates into a stored order: ordered, de-duplicated, never losing the order."""
 
 from pizza_common.models import HistoryEntry, OrderRecord, StatusUpdate, utcnow
+from pizza_common.statuses import TERMINAL
 
 
 def new_record(update: StatusUpdate) -> OrderRecord:
@@ -17,7 +18,9 @@ def merge(record: OrderRecord | None, update: StatusUpdate) -> OrderRecord | Non
         return None  # redelivered or republished by a retried step
     # Events from different services can arrive out of order: keep the history in time order.
     history = sorted([*record.history, _entry(update)], key=lambda h: h.timestamp)
-    latest = history[-1]
+    # An order that ended stays ended: a step still in flight may report after a cancel.
+    ended = [h for h in history if h.status in TERMINAL]
+    latest = ended[-1] if ended else history[-1]
     return record.model_copy(
         update={"history": history, "status": latest.status, "error": latest.error, "updated_at": utcnow()}
     )

@@ -73,3 +73,19 @@ def test_lost_races_are_merged_again(client: FlaskClient, dapr: FakeDapr) -> Non
 def test_endless_races_ask_for_redelivery(client: FlaskClient, dapr: FakeDapr) -> None:
     dapr.conflicts_before_save = 100
     assert deliver(client, event("o7", "validating", 0)) == "RETRY"
+
+
+def test_a_late_step_does_not_reopen_an_ended_order(client: FlaskClient) -> None:
+    deliver(client, event("o8", "cooking_baking", 1))
+    deliver(client, event("o8", "cancelled", 2))
+    deliver(client, event("o8", "cooked", 3))
+    got = client.get("/order/o8").json
+    assert [h["status"] for h in got["history"]] == ["cooking_baking", "cancelled", "cooked"]
+    assert got["status"] == "cancelled"
+
+
+def test_notifications_are_kept_with_their_status(client: FlaskClient) -> None:
+    body = event("o9", "payment_charged", 1)
+    body["data"]["message"] = "Your payment went through."
+    deliver(client, body)
+    assert client.get("/order/o9").json["history"][0]["message"] == "Your payment went through."

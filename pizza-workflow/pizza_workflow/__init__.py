@@ -8,12 +8,12 @@ from flask_openapi3 import OpenAPI
 
 from pizza_common.names import WORKFLOW_APP
 from pizza_common.web import Reply, create_service_app, error
-from pizza_workflow import routes, worker
+from pizza_workflow import decisions, routes, worker
 
 
 def create_app(test_config: Mapping[str, Any] | None = None) -> OpenAPI:
     """Create the workflow app and start its workflow runtime (unless `test_config` says not)."""
-    app = create_service_app(WORKFLOW_APP, __name__, [routes.bp], test_config)
+    app = create_service_app(WORKFLOW_APP, __name__, [routes.bp, decisions.bp], test_config)
     worker.init_app(app)
 
     @app.errorhandler(grpc.RpcError)

@@ -1,18 +1,28 @@
-"""Activities: each calls one service through Dapr, or records one fact. Safe to run twice."""
+"""Activities: each calls one service through Dapr, or records one fact. Safe to run twice:
+every effect carries an idempotency key derived from the order and the step."""
 
 import logging
+from typing import Any, TypeVar
 
 from dapr.ext.workflow import WorkflowActivityContext
+from pydantic import BaseModel
 
 from pizza_common.dapr_io import DaprGateway, ETagMismatch
-from pizza_common.models import Order, StepResult, ValidationRecord
-from pizza_common.names import DELIVERY_APP, KITCHEN_APP, STOREFRONT_APP, validation_key
+from pizza_common.inventory import CookRequest, Reservation, ReserveRequest
+from pizza_common.models import Order, OrderRef, StepResult, ValidationRecord
+from pizza_common.names import DELIVERY_APP, KITCHEN_APP, STOREFRONT_APP, approval_key, validation_key
+from pizza_common.payments import ChargeRequest, PaymentResult, RefundRequest
 from pizza_common.stages import publish_status
-from pizza_common.statuses import APPROVED, PENDING_VALIDATION, REJECTED
-from pizza_workflow.types import StatusNote, ValidationOutcome
+from pizza_common.statuses import AWAITING_MANAGER_APPROVAL, PENDING_VALIDATION, REJECTED
+from pizza_workflow.types import ChargeInput, Decision, StatusNote, Ticket
 
 log = logging.getLogger(__name__)
+M = TypeVar("M", bound=BaseModel)
 _dapr: DaprGateway | None = None
+
+
+class ContractError(RuntimeError):
+    """A service answered outside its contract: a bug, not an outcome."""
 
 
 def use_gateway(dapr: DaprGateway) -> None:
@@ -27,54 +37,122 @@ def _gateway() -> DaprGateway:
     return _dapr
 
 
-def _call(app_id: str, method: str, order: Order) -> StepResult:
+def _invoke(app_id: str, method: str, request: BaseModel, answer: type[M]) -> M:
     # 5xx and transport faults raise DaprUnavailable: the retry policy takes them.
-    # A 4xx is the service refusing the order: a business outcome, not worth a retry.
-    answer = _gateway().invoke(app_id, method, order.model_dump(mode="json", exclude_none=True))
-    body = answer.body if isinstance(answer.body, dict) else {}
-    return StepResult(ok=answer.ok, status=str(body.get("status", "unknown")), error=body.get("error"))
+    # A 4xx is the service refusing: a business outcome, read from the body, never retried.
+    reply = _gateway().invoke(app_id, method, request.model_dump(mode="json", exclude_none=True))
+    try:
+        return answer.model_validate(reply.body)
+    except ValueError as exc:
+        raise ContractError(f"{app_id}/{method} answered {reply.status_code}: {reply.body}") from exc
+
+
+def _step(app_id: str, method: str, order: BaseModel) -> StepResult:
+    reply = _gateway().invoke(app_id, method, order.model_dump(mode="json", exclude_none=True))
+    body: dict[str, Any] = reply.body if isinstance(reply.body, dict) else {}
+    return StepResult(
+        ok=reply.ok,
+        status=str(body.get("status", "unknown")),
+        error=body.get("error"),
+        total_cents=body.get("total_cents"),
+    )
 
 
 def take_order(ctx: WorkflowActivityContext, order: Order) -> StepResult:
-    """Have the storefront validate, process and confirm the order."""
-    return _call(STOREFRONT_APP, "order", order)
+    """Have the storefront validate, price and confirm the order."""
+    return _step(STOREFRONT_APP, "order", order)
 
 
-def cook_pizza(ctx: WorkflowActivityContext, order: Order) -> StepResult:
-    """Have the kitchen cook the pizza."""
-    return _call(KITCHEN_APP, "cook", order)
+def reserve_ingredients(ctx: WorkflowActivityContext, request: ReserveRequest) -> Reservation:
+    """Set the ingredients of one attempt aside in the kitchen (keyed by order and attempt)."""
+    return _invoke(KITCHEN_APP, "reserve", request, Reservation)
+
+
+def charge_payment(ctx: WorkflowActivityContext, charge: ChargeInput) -> PaymentResult:
+    """Charge the customer once: the key makes a retried charge return the first result."""
+    request = ChargeRequest(**charge.model_dump(), idempotency_key=f"{charge.order_id}:charge")
+    return _invoke(STOREFRONT_APP, "pay", request, PaymentResult)
+
+
+def cook_pizza(ctx: WorkflowActivityContext, request: CookRequest) -> StepResult:
+    """Have the kitchen cook one attempt, consuming its reserved ingredients."""
+    return _step(KITCHEN_APP, "cook", request)
 
 
 def deliver_pizza(ctx: WorkflowActivityContext, order: Order) -> StepResult:
     """Have delivery bring the pizza to the customer."""
-    return _call(DELIVERY_APP, "deliver", order)
+    return _step(DELIVERY_APP, "deliver", order)
 
 
-def request_validation(ctx: WorkflowActivityContext, order: Order) -> None:
-    """Record that the pizza waits for its quality check, and say so on the orders topic."""
-    record = ValidationRecord(order_id=order.order_id, status=PENDING_VALIDATION)
-    try:
-        _gateway().save_state(validation_key(order.order_id), record.model_dump(mode="json"), create=True)
-    except ETagMismatch:
-        log.info("order %s: validation already requested", order.order_id)  # a retried activity
-    publish_status(_gateway(), order, PENDING_VALIDATION)
+def refund_payment(ctx: WorkflowActivityContext, ref: OrderRef) -> PaymentResult:
+    """Compensate: refund the order's charge, if any; later charges for it are refused."""
+    request = RefundRequest(order_id=ref.order_id, idempotency_key=f"{ref.order_id}:refund")
+    return _invoke(STOREFRONT_APP, "refund", request, PaymentResult)
 
 
-def close_validation(ctx: WorkflowActivityContext, outcome: ValidationOutcome) -> None:
-    """Record a validation that timed out; decisions were recorded by the route that took them."""
-    if not outcome.timed_out:
-        return
-    value, etag = _gateway().get_state(validation_key(outcome.order_id))
-    if value is not None and ValidationRecord.model_validate(value).status != PENDING_VALIDATION:
+def release_ingredients(ctx: WorkflowActivityContext, ref: OrderRef) -> Reservation:
+    """Compensate: give back what the order holds; later reservations for it are refused."""
+    return _invoke(KITCHEN_APP, "release", ref, Reservation)
+
+
+def _open(key: str, ticket: Ticket, status: str) -> None:
+    value, etag = _gateway().get_state(key)
+    # A retried activity must not reopen a decision already taken for this attempt.
+    if value is None or ValidationRecord.model_validate(value).attempt < ticket.attempt:
+        record = ValidationRecord(order_id=ticket.order.order_id, status=status, attempt=ticket.attempt)
+        try:
+            _gateway().save_state(key, record.model_dump(mode="json"), etag, create=value is None)
+        except ETagMismatch:
+            log.info("order %s: %s already opened", ticket.order.order_id, status)
+    publish_status(_gateway(), ticket.order, status, attempt=ticket.attempt)
+
+
+def request_validation(ctx: WorkflowActivityContext, ticket: Ticket) -> None:
+    """Record that this attempt waits for its quality check, and tell the customer."""
+    _open(validation_key(ticket.order.order_id), ticket, PENDING_VALIDATION)
+
+
+def request_manager_approval(ctx: WorkflowActivityContext, ticket: Ticket) -> None:
+    """Record that the order waits for a manager's approval, and tell the customer."""
+    _open(approval_key(ticket.order.order_id), ticket, AWAITING_MANAGER_APPROVAL)
+
+
+def _expire(key: str, decision: Decision, waiting: str) -> None:
+    if not decision.timed_out:
+        return  # decisions were recorded by the route that took them
+    value, etag = _gateway().get_state(key)
+    if value is None or ValidationRecord.model_validate(value).status != waiting:
         return  # a decision arrived just as the timer fired: it stands
-    record = ValidationRecord(order_id=outcome.order_id, status=REJECTED)
-    _gateway().save_state(validation_key(outcome.order_id), record.model_dump(mode="json"), etag)
+    record = ValidationRecord(order_id=decision.order_id, status=REJECTED, attempt=value.get("attempt", 0))
+    _gateway().save_state(key, record.model_dump(mode="json"), etag)
+
+
+def close_validation(ctx: WorkflowActivityContext, decision: Decision) -> None:
+    """Record a quality check that nobody answered in time."""
+    _expire(validation_key(decision.order_id), decision, PENDING_VALIDATION)
+
+
+def close_manager_approval(ctx: WorkflowActivityContext, decision: Decision) -> None:
+    """Record a manager approval that nobody answered in time."""
+    _expire(approval_key(decision.order_id), decision, AWAITING_MANAGER_APPROVAL)
 
 
 def notify(ctx: WorkflowActivityContext, note: StatusNote) -> None:
-    """Publish a status the workflow decided (approved, rejected, failed, ...)."""
-    publish_status(_gateway(), note.order, note.status, note.error)
+    """Tell the customer a status the workflow decided, on the orders topic."""
+    publish_status(_gateway(), note.order, note.status, note.error, attempt=note.attempt)
 
 
-ALL = (take_order, cook_pizza, deliver_pizza, request_validation, close_validation, notify)
-DECISIONS = {True: APPROVED, False: REJECTED}
+ALL = (
+    take_order,
+    reserve_ingredients,
+    charge_payment,
+    cook_pizza,
+    deliver_pizza,
+    refund_payment,
+    release_ingredients,
+    request_validation,
+    request_manager_approval,
+    close_validation,
+    close_manager_approval,
+    notify,
+)

@@ -5,15 +5,15 @@ from typing import Any
 
 from dapr.ext.workflow import WorkflowState, WorkflowStatus
 
-from pizza_common.statuses import CANCELLED
-
 ACTIVE = frozenset({WorkflowStatus.RUNNING, WorkflowStatus.PENDING, WorkflowStatus.SUSPENDED})
-# Which runtime statuses each operator action needs.
+FINISHED = frozenset({WorkflowStatus.COMPLETED, WorkflowStatus.FAILED, WorkflowStatus.TERMINATED})
+# Which runtime statuses each action needs.
 ALLOWED = {
     "pause": frozenset({WorkflowStatus.RUNNING}),
     "resume": frozenset({WorkflowStatus.SUSPENDED}),
     "cancel": ACTIVE,
-    "validate": frozenset({WorkflowStatus.RUNNING, WorkflowStatus.SUSPENDED}),
+    "terminate": ACTIVE,
+    "decide": frozenset({WorkflowStatus.RUNNING, WorkflowStatus.SUSPENDED}),
 }
 
 
@@ -26,20 +26,28 @@ def _decode(raw: str | None) -> Any:
         return raw
 
 
+def progress(state: WorkflowState) -> dict[str, Any]:
+    """Return the workflow's custom status: stage, attempt, total, payment and inventory."""
+    value = _decode(state.serialized_custom_status)
+    if isinstance(value, str):  # a plain stage, possibly JSON-encoded once more
+        value = _decode(value) if value.startswith("{") else {"stage": value}
+    return value if isinstance(value, dict) else {}
+
+
 def describe(order_id: str, state: WorkflowState) -> dict[str, Any]:
-    """Return the client's view of an order's workflow: status, stage, output, failure."""
+    """Return the client's view of an order's workflow: status, stage, progress, outcome."""
     status = state.runtime_status
-    stage = _decode(state.serialized_custom_status)
-    if status == WorkflowStatus.TERMINATED:
-        stage = CANCELLED
     view: dict[str, Any] = {
         "order_id": order_id,
         "workflow_instance_id": state.instance_id,
         "runtime_status": status.name,
-        "stage": stage,
+        **progress(state),
         "created_at": state.created_at.isoformat() if state.created_at else None,
         "last_updated_at": state.last_updated_at.isoformat() if state.last_updated_at else None,
     }
+    view.setdefault("stage", None)
+    if status == WorkflowStatus.TERMINATED:
+        view["stage"] = "terminated"
     if status not in ACTIVE:
         view["output"] = _decode(state.serialized_output)
     if state.failure_details is not None:

@@ -1,50 +1,48 @@
-"""Routes of pizza-workflow: start orders, take quality decisions, and steer workflows."""
+"""Routes of pizza-workflow: start, follow, list and steer order workflows."""
 
 import logging
+from typing import Literal
 
 import grpc
-from dapr.ext.workflow import WorkflowState
+from dapr.ext.workflow import WorkflowStatus
 from flask import current_app
 from flask_openapi3 import APIBlueprint
+from pydantic import BaseModel
 
-from pizza_common.dapr_io import ETagMismatch, gateway
-from pizza_common.models import Order, OrderRef, ValidationDecision, ValidationRecord
-from pizza_common.names import VALIDATION_EVENT, WORKFLOW_NAME, instance_id, validation_key
+from pizza_common.dapr_io import gateway
+from pizza_common.models import Order, OrderRef
+from pizza_common.names import CANCEL_EVENT, WORKFLOW_NAME, instance_id
 from pizza_common.stages import publish_status
-from pizza_common.statuses import CANCELLED, PENDING_VALIDATION
 from pizza_common.web import Reply, error
-from pizza_workflow.activities import DECISIONS
-from pizza_workflow.control import ALLOWED, describe
+from pizza_workflow.control import ALLOWED, FINISHED, describe
+from pizza_workflow.lookup import conflict, find
 from pizza_workflow.types import WorkflowInput
 from pizza_workflow.worker import client
 
 log = logging.getLogger(__name__)
 bp = APIBlueprint("workflow", __name__)
+PREFIX = instance_id("")
 
 
-def _state(order_id: str) -> WorkflowState | None:
-    return client().get_workflow_state(instance_id(order_id), fetch_payloads=True)
-
-
-def _conflict(order_id: str, state: WorkflowState, action: str) -> Reply:
-    view = describe(order_id, state)
-    return error(
-        409,
-        f"cannot {action} order {order_id} while it is {view['runtime_status']} at stage {view['stage']}",
-        runtime_status=view["runtime_status"],
-        stage=view["stage"],
-    )
+class OrdersQuery(BaseModel):
+    status: Literal["RUNNING", "COMPLETED", "FAILED", "TERMINATED", "PENDING", "SUSPENDED"] | None = None
 
 
 @bp.post("/start-order")
 def start_order(body: Order) -> Reply:
     """Start the workflow of a new order; 409 if the order id has a workflow already."""
-    iid = instance_id(body.order_id)
-    existing = _state(body.order_id)
+    existing = find(body.order_id)
     if existing is not None:
-        return _conflict(body.order_id, existing, "start")
-    settings = current_app.config["SETTINGS"]
-    wf_input = WorkflowInput(order=body, validation_timeout_s=settings.validation_timeout_s)
+        return conflict(body.order_id, existing, "start")
+    s = current_app.config["SETTINGS"]
+    wf_input = WorkflowInput(
+        order=body,
+        validation_timeout_s=s.validation_timeout_s,
+        approval_timeout_s=s.approval_timeout_s,
+        approval_threshold_cents=s.approval_threshold_cents,
+        max_remakes=s.max_remakes,
+    )
+    iid = instance_id(body.order_id)
     try:
         client().schedule_new_workflow(WORKFLOW_NAME, input=wf_input, instance_id=iid)
     except grpc.RpcError as exc:
@@ -54,56 +52,59 @@ def start_order(body: Order) -> Reply:
     return {"order_id": body.order_id, "workflow_instance_id": iid, "status": "started"}, 202
 
 
-@bp.post("/validate-pizza")
-def validate_pizza(body: ValidationDecision) -> Reply:
-    """Record the quality check's decision and hand it to the waiting workflow."""
-    state = _state(body.order_id)
-    if state is None:
-        return error(404, f"order {body.order_id} not found")
-    value, etag = gateway().get_state(validation_key(body.order_id))
-    record = ValidationRecord.model_validate(value) if value is not None else None
-    if (
-        state.runtime_status not in ALLOWED["validate"]
-        or record is None
-        or record.status != PENDING_VALIDATION
-    ):
-        return _conflict(body.order_id, state, "validate")
-    decided = ValidationRecord(order_id=body.order_id, status=DECISIONS[body.approved])
-    try:
-        # Only the first decision wins: the etag makes a concurrent second one fail.
-        gateway().save_state(validation_key(body.order_id), decided.model_dump(mode="json"), etag)
-    except ETagMismatch:
-        return error(409, f"order {body.order_id} was validated concurrently")
-    client().raise_workflow_event(
-        instance_id(body.order_id), VALIDATION_EVENT, data={"approved": body.approved}
-    )
-    return {"order_id": body.order_id, "validation_status": decided.status}
-
-
 @bp.get("/get-status/<order_id>")
 def get_status(path: OrderRef) -> Reply:
-    """Return the order's workflow status, stage, and output once finished."""
-    state = _state(path.order_id)
+    """Return the order's workflow status, stage, progress, and outcome once finished."""
+    state = find(path.order_id)
     if state is None:
         return error(404, f"order {path.order_id} not found")
     return describe(path.order_id, state)
 
 
+@bp.get("/orders")
+def list_orders(query: OrdersQuery) -> Reply:
+    """List the orders' workflows, optionally only those at one runtime status."""
+    views = []
+    for iid in client().iter_workflow_instance_ids():
+        state = client().get_workflow_state(iid, fetch_payloads=True)
+        wanted = state is not None and (query.status is None or state.runtime_status.name == query.status)
+        if state is not None and wanted and iid.startswith(PREFIX):
+            views.append(describe(iid.removeprefix(PREFIX), state))
+    return {"orders": sorted(views, key=lambda v: v["created_at"] or "")}
+
+
+@bp.post("/purge-orders")
+def purge_orders() -> Reply:
+    """Delete the workflow history of every finished order."""
+    purged = []
+    for iid in list(client().iter_workflow_instance_ids()):
+        state = client().get_workflow_state(iid, fetch_payloads=False)
+        if state is not None and iid.startswith(PREFIX) and state.runtime_status in FINISHED:
+            client().purge_workflow(iid)
+            purged.append(iid.removeprefix(PREFIX))
+    return {"purged": sorted(purged)}
+
+
 def _steer(order_id: str, action: str, done: str) -> Reply:
-    state = _state(order_id)
+    state = find(order_id)
     if state is None:
         return error(404, f"order {order_id} not found")
     if state.runtime_status not in ALLOWED[action]:
-        return _conflict(order_id, state, action)
+        return conflict(order_id, state, action)
     iid = instance_id(order_id)
     if action == "pause":
         client().pause_workflow(iid)
     elif action == "resume":
         client().resume_workflow(iid)
+    elif action == "cancel":
+        # The workflow compensates (refund, release) and ends "cancelled" by itself.
+        client().raise_workflow_event(iid, CANCEL_EVENT, data={"reason": "cancelled by the customer"})
+        if state.runtime_status == WorkflowStatus.SUSPENDED:
+            client().resume_workflow(iid)  # a suspended workflow would hold the event until resumed
     else:
-        client().terminate_workflow(iid, output={"order_id": order_id, "status": CANCELLED})
+        client().terminate_workflow(iid, output={"order_id": order_id, "status": "terminated"})
         order = WorkflowInput.model_validate_json(state.serialized_input).order
-        publish_status(gateway(), order, CANCELLED)
+        publish_status(gateway(), order, "terminated", "stopped by an operator, without compensation")
     return {"order_id": order_id, "status": done}
 
 
@@ -121,5 +122,11 @@ def resume_order(body: OrderRef) -> Reply:
 
 @bp.post("/cancel-order")
 def cancel_order(body: OrderRef) -> Reply:
-    """Stop an order's workflow for good and record it as cancelled."""
+    """Cancel an unfinished order: the workflow refunds, releases and records it cancelled."""
     return _steer(body.order_id, "cancel", "cancelled")
+
+
+@bp.post("/terminate-order")
+def terminate_order(body: OrderRef) -> Reply:
+    """Stop an order's workflow at once, for operators: nothing is refunded or released."""
+    return _steer(body.order_id, "terminate", "terminated")

@@ -21,25 +21,44 @@ def _json(value: Any) -> Any:
 
 @dataclass
 class FakeContext:
-    """Runs activities by name from `activities`, with their retry policies; events from `events`."""
+    """Runs activities by name from `activities`, with their retry policies.
+
+    `events` lists each external event's payloads in the order they arrive. Timers fire at
+    once unless `timers_fire` is False. `cancel_at` names an activity or an event: when the
+    workflow reaches it, the activity stays in flight (or no answer comes) and the customer's
+    CancelOrder arrives instead.
+    """
 
     activities: dict[str, Activity]
-    events: dict[str, Any] = field(default_factory=dict)
+    events: dict[str, list[Any]] = field(default_factory=dict)
     is_replaying: bool = False
     instance_id: str = "pizza-order-test"
     current_utc_datetime: datetime = datetime(2026, 1, 1, tzinfo=UTC)
+    timers_fire: bool = True
+    cancel_at: str | None = None
     stages: list[str] = field(default_factory=list)
     calls: list[tuple[str, Any]] = field(default_factory=list)
+    waiting: dict[str, list[dt_task.CompletableTask[Any]]] = field(default_factory=dict)
 
     def set_custom_status(self, status: str) -> None:
-        self.stages.append(status)
+        self.stages.append(json.loads(status)["stage"] if status.startswith("{") else status)
+
+    def _cancel(self) -> None:
+        for task in self.waiting.get("CancelOrder", []):
+            if not task.is_complete:
+                task.complete({"reason": "test"})
 
     def call_activity(
         self, activity: Any, *, input: Any = None, retry_policy: Any = None
     ) -> dt_task.Task[Any]:
         name = activity.__name__
-        attempts = retry_policy.max_number_of_attempts if retry_policy else 1
         task: dt_task.CompletableTask[Any] = dt_task.CompletableTask()
+        if name == self.cancel_at:
+            self.calls.append((name, _json(input)))
+            self.cancel_at = None
+            self._cancel()
+            return task  # still in flight when the cancellation arrives
+        attempts = retry_policy.max_number_of_attempts if retry_policy else 1
         for _ in range(attempts):
             self.calls.append((name, _json(input)))
             try:
@@ -55,14 +74,19 @@ class FakeContext:
 
     def wait_for_external_event(self, name: str) -> dt_task.Task[Any]:
         task: dt_task.CompletableTask[Any] = dt_task.CompletableTask()
-        if name in self.events:
-            task.complete(self.events[name])
+        self.waiting.setdefault(name, []).append(task)
+        if name == self.cancel_at:
+            self.cancel_at = None
+            self._cancel()
+        elif self.events.get(name):
+            task.complete(self.events[name].pop(0))
         return task
 
     def create_timer(self, fire_at: Any) -> dt_task.Task[Any]:
-        # Fires at once; a raised event listed before it in when_any still wins.
+        # Fires at once by default; an answer listed before it in when_any still wins.
         task: dt_task.CompletableTask[Any] = dt_task.CompletableTask()
-        task.complete(None)
+        if self.timers_fire:
+            task.complete(None)
         return task
 
     def called(self) -> list[str]:
@@ -126,6 +150,12 @@ class FakeWorkflowClient:
 
     def resume_workflow(self, iid: str) -> None:
         self.instances[iid].runtime_status = dt_client.OrchestrationStatus.RUNNING
+
+    def iter_workflow_instance_ids(self, *, page_size: int = 1024) -> list[str]:
+        return list(self.instances)
+
+    def purge_workflow(self, iid: str, recursive: bool = True) -> None:
+        del self.instances[iid]
 
     def terminate_workflow(self, iid: str, *, output: Any = None) -> None:
         self.instances[iid].runtime_status = dt_client.OrchestrationStatus.TERMINATED

@@ -1,108 +1,159 @@
-"""The pizza workflow: storefront, kitchen, a human quality check, then delivery.
+"""The pizza workflow: take the order, get a manager's approval when it is large, reserve
+ingredients and charge payment in parallel, cook (again after a failed quality check), then
+deliver. Whatever goes wrong after the charge or the reservation is compensated.
 
 Workflow code is replayed from history, so it only decides: every effect is an activity,
 time comes from the context, and logs are skipped while replaying.
 """
 
 import logging
-from collections.abc import Generator
-from datetime import timedelta
-from typing import Any
 
-from dapr.ext.workflow import DaprWorkflowContext, RetryPolicy, TaskFailedError, when_any
+from dapr.ext.workflow import DaprWorkflowContext, TaskFailedError, when_all
 
-from pizza_common.models import Order, OrderOutcome, StepResult
-from pizza_common.names import VALIDATION_EVENT
+from pizza_common.inventory import HELD, CookRequest, Reservation, ReserveRequest
+from pizza_common.models import StepResult
+from pizza_common.names import MANAGER_APPROVAL_EVENT, VALIDATION_EVENT
+from pizza_common.payments import PaymentResult
 from pizza_common.statuses import (
     APPROVED,
+    AWAITING_MANAGER_APPROVAL,
+    CANCELLED,
     COOKING_FAILED,
     DELIVERED,
     DELIVERY_FAILED,
+    INGREDIENTS_RESERVED,
+    MANAGER_APPROVED,
     ORDER_FAILED,
+    OUT_OF_STOCK,
+    PAYMENT_CHARGED,
+    PAYMENT_DECLINED,
     PENDING_VALIDATION,
     REJECTED,
+    REMAKE,
 )
 from pizza_workflow import activities as act
-from pizza_workflow.types import StatusNote, ValidationOutcome, WorkflowInput
-
-log = logging.getLogger(__name__)
-
-# Infrastructure faults (5xx, sidecar down) are retried with backoff; refusals are results.
-SERVICE_RETRY = RetryPolicy(
-    first_retry_interval=timedelta(seconds=1),
-    backoff_coefficient=2.0,
-    max_retry_interval=timedelta(seconds=30),
-    max_number_of_attempts=6,
-)
-
-Steps = Generator[Any, Any, dict[str, Any]]
+from pizza_workflow.saga import Cancelled, Run, Steps
+from pizza_workflow.types import ChargeInput, Decision, Ticket, WorkflowInput
 
 
 def pizza_workflow(ctx: DaprWorkflowContext, wf_input: WorkflowInput) -> Steps:
-    """Take, cook, validate and deliver one order; return where it ended."""
-    order = wf_input.order
+    """Take one order to delivery, or to an outcome that leaves the customer whole."""
+    run = Run(ctx, wf_input)
     try:
-        steps = (("storefront", act.take_order, ORDER_FAILED), ("kitchen", act.cook_pizza, COOKING_FAILED))
-        for stage, activity, failed in steps:
-            result = yield from _step(ctx, stage, activity, order)
-            if not result.ok:
-                return (yield from _finish(ctx, order, failed, result.error or result.status))
-
-        _stage(ctx, PENDING_VALIDATION, order)
-        yield ctx.call_activity(act.request_validation, input=order, retry_policy=SERVICE_RETRY)
-        decision = ctx.wait_for_external_event(VALIDATION_EVENT)
-        deadline = ctx.create_timer(timedelta(seconds=wf_input.validation_timeout_s))
-        winner = yield when_any([decision, deadline])
-        timed_out = winner is not decision
-        approved = not timed_out and bool((decision.get_result() or {}).get("approved"))
-        outcome = ValidationOutcome(order_id=order.order_id, approved=approved, timed_out=timed_out)
-        yield ctx.call_activity(act.close_validation, input=outcome, retry_policy=SERVICE_RETRY)
-        if not approved:
-            reason = "quality check timed out" if timed_out else "rejected by quality check"
-            return (yield from _finish(ctx, order, REJECTED, reason))
-        yield from _notify(ctx, order, APPROVED)
-
-        result = yield from _step(ctx, "delivery", act.deliver_pizza, order)
-        if not result.ok:
-            return (yield from _finish(ctx, order, DELIVERY_FAILED, result.error or result.status))
-        return (yield from _finish(ctx, order, DELIVERED, None, published=True))
+        return (yield from _order(run))
+    except Cancelled:
+        yield from run.compensate()
+        return (yield from run.finish(CANCELLED, "cancelled by the customer"))
     except TaskFailedError as exc:
-        # Retries are spent: say so to the customer, then fail the instance with the cause.
-        _log(ctx, logging.ERROR, "order %s failed: %s", order.order_id, exc)
-        ctx.set_custom_status(ORDER_FAILED)
-        yield from _notify(ctx, order, ORDER_FAILED, str(exc))
+        # Retries are spent: undo what the order holds, say so, then fail with the cause.
+        run.log(logging.ERROR, "order %s failed: %s", run.order.order_id, exc)
+        yield from run.compensate()
+        yield from run.finish(ORDER_FAILED, str(exc))
         raise
 
 
-def _step(
-    ctx: DaprWorkflowContext, stage: str, activity: Any, order: Order
-) -> Generator[Any, Any, StepResult]:
-    _stage(ctx, stage, order)
-    raw = yield ctx.call_activity(activity, input=order, retry_policy=SERVICE_RETRY)
-    return StepResult.model_validate(raw)
+def _order(run: Run) -> Steps:
+    for step in (_take_order, _manager_approval, _reserve_and_charge, _cook_until_approved, _deliver):
+        ending = yield from step(run)
+        if ending is not None:
+            yield from run.compensate()
+            return (yield from run.finish(*ending))
+    run.holds_effects = False  # the pizza was delivered: the charge stands
+    return (yield from run.finish(DELIVERED, published=True))
 
 
-def _notify(ctx: DaprWorkflowContext, order: Order, status: str, error: str | None = None) -> Steps:
-    note = StatusNote(order=order, status=status, error=error)
-    yield ctx.call_activity(act.notify, input=note, retry_policy=SERVICE_RETRY)
-    return {}
+Ending = tuple[str, str | None] | None
 
 
-def _finish(
-    ctx: DaprWorkflowContext, order: Order, status: str, error: str | None, *, published: bool = False
-) -> Steps:
-    ctx.set_custom_status(status)
-    if not published:
-        yield from _notify(ctx, order, status, error)
-    _log(ctx, logging.INFO, "order %s ended %s", order.order_id, status)
-    return OrderOutcome(order_id=order.order_id, status=status, error=error).model_dump(mode="json")
+def _take_order(run: Run) -> Steps:
+    """Have the storefront confirm and price the order."""
+    run.stage("storefront")
+    taken = StepResult.model_validate((yield from run.run(act.take_order, run.order)))
+    if not taken.ok:
+        return ORDER_FAILED, taken.error or taken.status
+    run.stage("storefront", total_cents=taken.total_cents)
+    return None
 
 
-def _stage(ctx: DaprWorkflowContext, stage: str, order: Order) -> None:
-    ctx.set_custom_status(stage)
-    _log(ctx, logging.INFO, "order %s: %s", order.order_id, stage)
+def _cook_until_approved(run: Run) -> Steps:
+    """Cook, and cook again while the quality check rejects, up to the remake limit."""
+    order, decision = run.order, None
+    for attempt in range(run.input.max_remakes + 1):
+        if attempt > 0:
+            yield from run.notify(REMAKE, attempt=attempt)
+            request = ReserveRequest(
+                order_id=order.order_id, pizza_type=order.pizza_type, quantity=order.quantity, attempt=attempt
+            )
+            held = Reservation.model_validate((yield from run.run(act.reserve_ingredients, request)))
+            if held.status not in HELD:
+                return OUT_OF_STOCK, held.error
+        run.stage("kitchen", attempt=attempt, inventory="reserved")
+        cook = CookRequest(**order.model_dump(), attempt=attempt)
+        cooked = StepResult.model_validate((yield from run.run(act.cook_pizza, cook)))
+        if not cooked.ok:
+            return COOKING_FAILED, cooked.error or cooked.status
+        run.stage(PENDING_VALIDATION, inventory="consumed")
+        yield from run.run(act.request_validation, Ticket(order=order, attempt=attempt))
+        answer = yield from run.decision(VALIDATION_EVENT, run.input.validation_timeout_s, attempt)
+        decision = Decision(
+            order_id=order.order_id,
+            approved=bool(answer and answer.get("approved")),
+            timed_out=answer is None,
+        )
+        yield from run.run(act.close_validation, decision)
+        if decision.approved:
+            yield from run.notify(APPROVED, attempt=attempt)
+            return None
+    reason = "quality check timed out" if decision and decision.timed_out else "rejected by quality check"
+    return REJECTED, f"{reason} after {run.input.max_remakes} remakes"
 
 
-def _log(ctx: DaprWorkflowContext, level: int, msg: str, *args: Any) -> None:
-    if not ctx.is_replaying:
-        log.log(level, msg, *args)
+def _deliver(run: Run) -> Steps:
+    """Have delivery bring the pizza."""
+    run.stage("delivery")
+    delivered = StepResult.model_validate((yield from run.run(act.deliver_pizza, run.order)))
+    if not delivered.ok:
+        return DELIVERY_FAILED, delivered.error or delivered.status
+    return None
+
+
+def _manager_approval(run: Run) -> Steps:
+    """Have a manager approve an order above the threshold, raced against a deadline."""
+    total_cents = run.progress.total_cents or 0
+    if total_cents <= run.input.approval_threshold_cents:
+        return None
+    run.stage(AWAITING_MANAGER_APPROVAL)
+    yield from run.run(act.request_manager_approval, Ticket(order=run.order, total_cents=total_cents))
+    answer = yield from run.decision(MANAGER_APPROVAL_EVENT, run.input.approval_timeout_s)
+    decision = Decision(
+        order_id=run.order.order_id,
+        approved=bool(answer and answer.get("approved")),
+        timed_out=answer is None,
+    )
+    yield from run.run(act.close_manager_approval, decision)
+    if not decision.approved:
+        return CANCELLED, "no manager approval in time" if decision.timed_out else "refused by a manager"
+    yield from run.notify(MANAGER_APPROVED)
+    return None
+
+
+def _reserve_and_charge(run: Run) -> Steps:
+    """Reserve ingredients and charge payment in parallel."""
+    order, total_cents = run.order, run.progress.total_cents or 0
+    run.stage("payment_and_ingredients")
+    run.holds_effects = True
+    reserve = ReserveRequest(order_id=order.order_id, pizza_type=order.pizza_type, quantity=order.quantity)
+    charge = ChargeInput(order_id=order.order_id, amount_cents=total_cents, payment_token=order.payment_token)
+    both = when_all([run.call(act.reserve_ingredients, reserve), run.call(act.charge_payment, charge)])
+    held_raw, paid_raw = yield from run.wait(both)
+    held, paid = Reservation.model_validate(held_raw), PaymentResult.model_validate(paid_raw)
+    run.stage("payment_and_ingredients", payment=paid.status, inventory=held.status)
+    if held.status in HELD:
+        yield from run.notify(INGREDIENTS_RESERVED)
+    if paid.status == "charged":
+        yield from run.notify(PAYMENT_CHARGED)
+    if held.status not in HELD:
+        return OUT_OF_STOCK, held.error or "out of stock"
+    if paid.status != "charged":
+        return PAYMENT_DECLINED, paid.error or "payment declined"
+    return None

@@ -4,22 +4,34 @@ from flask.testing import FlaskClient
 
 from pizza_common.fixtures import sample_order
 from pizza_common.models import Order, ValidationRecord
-from pizza_common.names import VALIDATION_EVENT, instance_id, validation_key
+from pizza_common.names import approval_key, instance_id, validation_key
 from pizza_common.testing import FakeDapr
 from pizza_workflow.testing import FakeWorkflowClient
-from pizza_workflow.types import WorkflowInput
+from pizza_workflow.types import Progress, WorkflowInput
 
 
-def pending(dapr: FakeDapr, workflows: FakeWorkflowClient, order_id: str, status: str = "RUNNING") -> None:
+def waiting(
+    dapr: FakeDapr,
+    workflows: FakeWorkflowClient,
+    order_id: str,
+    *,
+    key: str = "validation",
+    status: str = "RUNNING",
+    attempt: int = 0,
+) -> None:
+    """Put an order's workflow at a human decision, as the workflow leaves it."""
     order = Order.model_validate(sample_order(order_id))
+    stage = "pending_validation" if key == "validation" else "awaiting_manager_approval"
     workflows.put(
         instance_id(order_id),
         status,
-        stage="pending_validation",
+        stage=Progress(stage=stage).model_dump_json(),
         wf_input=WorkflowInput(order=order, validation_timeout_s=5),
     )
-    record = ValidationRecord(order_id=order_id, status="pending_validation")
-    dapr.save_state(validation_key(order_id), record.model_dump(mode="json"))
+    state_key = validation_key(order_id) if key == "validation" else approval_key(order_id)
+    dapr.save_state(
+        state_key, ValidationRecord(order_id=order_id, status=stage, attempt=attempt).model_dump(mode="json")
+    )
 
 
 def test_start_order_schedules_the_workflow_under_the_order_id(
@@ -31,6 +43,16 @@ def test_start_order_schedules_the_workflow_under_the_order_id(
     iid = f"pizza-order-{order['order_id']}"
     assert resp.json == {"order_id": order["order_id"], "workflow_instance_id": iid, "status": "started"}
     assert workflows.status(iid) == "RUNNING"
+
+
+def test_start_order_refuses_what_the_menu_has_not(
+    client: FlaskClient, workflows: FakeWorkflowClient
+) -> None:
+    resp = client.post("/start-order", json=sample_order(pizza_type="sushi"))
+    assert resp.status_code == 422
+    assert "'margherita', 'pepperoni', 'hawaiian' or 'veggie'" in resp.json["problems"][0]["problem"]
+    assert client.post("/start-order", json=sample_order(total_cents=1)).status_code == 422
+    assert workflows.instances == {}
 
 
 def test_starting_an_existing_order_is_409_with_its_status(
@@ -46,12 +68,19 @@ def test_starting_an_existing_order_is_409_with_its_status(
     assert workflows.status(instance_id(order["order_id"])) == "COMPLETED"
 
 
-def test_get_status_reports_stage_and_output(client: FlaskClient, workflows: FakeWorkflowClient) -> None:
-    workflows.put("pizza-order-s1", "COMPLETED", stage="delivered", output={"status": "delivered"})
+def test_get_status_reports_progress_and_output(client: FlaskClient, workflows: FakeWorkflowClient) -> None:
+    progress = Progress(stage="delivered", total_cents=1800, payment="charged", inventory="consumed")
+    workflows.put(
+        "pizza-order-s1", "COMPLETED", stage=progress.model_dump_json(), output={"status": "delivered"}
+    )
     resp = client.get("/get-status/s1")
     assert resp.status_code == 200
     assert resp.json["runtime_status"] == "COMPLETED"
-    assert resp.json["stage"] == "delivered"
+    assert (resp.json["stage"], resp.json["payment"], resp.json["total_cents"]) == (
+        "delivered",
+        "charged",
+        1800,
+    )
     assert resp.json["output"] == {"status": "delivered"}
     assert client.get("/get-status/unknown").status_code == 404
 
@@ -59,10 +88,10 @@ def test_get_status_reports_stage_and_output(client: FlaskClient, workflows: Fak
 def test_validation_raises_the_event_once(
     client: FlaskClient, dapr: FakeDapr, workflows: FakeWorkflowClient
 ) -> None:
-    pending(dapr, workflows, "v1")
+    waiting(dapr, workflows, "v1", attempt=1)
     resp = client.post("/validate-pizza", json={"order_id": "v1", "approved": True})
     assert resp.json == {"order_id": "v1", "validation_status": "approved"}
-    assert workflows.events == [("pizza-order-v1", VALIDATION_EVENT, {"approved": True})]
+    assert workflows.events == [("pizza-order-v1", "ValidationComplete", {"approved": True, "attempt": 1})]
     again = client.post("/validate-pizza", json={"order_id": "v1", "approved": False})
     assert again.status_code == 409
     assert len(workflows.events) == 1
@@ -76,30 +105,78 @@ def test_validation_needs_a_waiting_order(
     workflows.put("pizza-order-v2", "RUNNING", stage="kitchen")
     resp = client.post("/validate-pizza", json={"order_id": "v2", "approved": True})
     assert resp.status_code == 409
-    assert resp.json["stage"] == "kitchen"
     assert workflows.events == []
 
 
-def test_validation_input_is_checked(client: FlaskClient) -> None:
-    for bad in ({"order_id": "v3"}, {"order_id": "v3", "approved": "yes"}, {"approved": True}):
-        resp = client.post("/validate-pizza", json=bad)
-        assert resp.status_code == 422, bad
-
-
-def test_pause_resume_cancel_follow_the_runtime_status(
+def test_manager_approval_is_taken_once_and_only_when_asked(
     client: FlaskClient, dapr: FakeDapr, workflows: FakeWorkflowClient
 ) -> None:
-    pending(dapr, workflows, "p1")
+    waiting(dapr, workflows, "m1", key="approval")
+    assert client.post("/approve-order", json={"order_id": "m1", "approved": True}).json == {
+        "order_id": "m1",
+        "approval_status": "approved",
+    }
+    assert workflows.events == [("pizza-order-m1", "ManagerApproval", {"approved": True, "attempt": 0})]
+    second = client.post("/approve-order", json={"order_id": "m1", "approved": False})
+    assert second.status_code == 409
+    waiting(dapr, workflows, "m2")  # waits for its quality check, needs no manager
+    needless = client.post("/approve-order", json={"order_id": "m2", "approved": True})
+    assert needless.status_code == 409
+    assert "needs no manager approval" in needless.json["error"]
+    assert client.post("/approve-order", json={"order_id": "m3", "approved": True}).status_code == 404
+    assert len(workflows.events) == 1
+
+
+def test_decision_input_is_checked(client: FlaskClient) -> None:
+    for route in ("/validate-pizza", "/approve-order"):
+        for bad in ({"order_id": "v3"}, {"order_id": "v3", "approved": "yes"}, {"approved": True}):
+            assert client.post(route, json=bad).status_code == 422, (route, bad)
+
+
+def test_pause_resume_follow_the_runtime_status(
+    client: FlaskClient, dapr: FakeDapr, workflows: FakeWorkflowClient
+) -> None:
+    waiting(dapr, workflows, "p1")
     assert client.post("/resume-order", json={"order_id": "p1"}).status_code == 409
     assert client.post("/pause-order", json={"order_id": "p1"}).json == {"order_id": "p1", "status": "paused"}
     assert workflows.status("pizza-order-p1") == "SUSPENDED"
     assert client.post("/pause-order", json={"order_id": "p1"}).status_code == 409
     assert client.post("/resume-order", json={"order_id": "p1"}).json["status"] == "resumed"
-    assert client.post("/cancel-order", json={"order_id": "p1"}).json["status"] == "cancelled"
-    assert workflows.status("pizza-order-p1") == "TERMINATED"
-    assert dapr.statuses("p1") == ["cancelled"]
-    assert client.post("/cancel-order", json={"order_id": "p1"}).status_code == 409
-    assert client.get("/get-status/p1").json["stage"] == "cancelled"
-    for route in ("/pause-order", "/resume-order", "/cancel-order"):
+    for route in ("/pause-order", "/resume-order", "/cancel-order", "/terminate-order"):
         assert client.post(route, json={"order_id": "ghost"}).status_code == 404
         assert client.post(route, json={}).status_code == 422
+
+
+def test_cancel_asks_the_workflow_to_compensate(
+    client: FlaskClient, dapr: FakeDapr, workflows: FakeWorkflowClient
+) -> None:
+    waiting(dapr, workflows, "c1", status="SUSPENDED")
+    assert client.post("/cancel-order", json={"order_id": "c1"}).json == {
+        "order_id": "c1",
+        "status": "cancelled",
+    }
+    assert workflows.events == [("pizza-order-c1", "CancelOrder", {"reason": "cancelled by the customer"})]
+    assert workflows.status("pizza-order-c1") == "RUNNING"  # resumed so that it can act on it
+    workflows.put("pizza-order-c2", "COMPLETED", output={"status": "delivered"})
+    assert client.post("/cancel-order", json={"order_id": "c2"}).status_code == 409
+
+
+def test_terminate_is_a_hard_stop(client: FlaskClient, dapr: FakeDapr, workflows: FakeWorkflowClient) -> None:
+    waiting(dapr, workflows, "t1")
+    assert client.post("/terminate-order", json={"order_id": "t1"}).json["status"] == "terminated"
+    assert workflows.status("pizza-order-t1") == "TERMINATED"
+    assert dapr.statuses("t1") == ["terminated"]
+    assert client.get("/get-status/t1").json["stage"] == "terminated"
+
+
+def test_list_filters_by_status_and_purge_removes_finished(
+    client: FlaskClient, workflows: FakeWorkflowClient
+) -> None:
+    workflows.put("pizza-order-l1", "RUNNING", stage="kitchen")
+    workflows.put("pizza-order-l2", "COMPLETED", stage="delivered", output={"status": "delivered"})
+    workflows.put("other-workflow", "COMPLETED")
+    assert {o["order_id"] for o in client.get("/orders").json["orders"]} == {"l1", "l2"}
+    assert [o["order_id"] for o in client.get("/orders?status=RUNNING").json["orders"]] == ["l1"]
+    assert client.get("/orders?status=NOPE").status_code == 422
+    assert client.post("/purge-orders", json={}).json == {"purged": ["l2"]}
+    assert set(workflows.instances) == {"pizza-order-l1", "other-workflow"}

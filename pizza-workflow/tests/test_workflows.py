@@ -1,4 +1,4 @@
-"""The pizza workflow's branches, run on stand-in activities registered under the real names."""
+"""Every branch of the pizza workflow, on stand-in activities registered under the real names."""
 
 import logging
 from typing import Any
@@ -9,148 +9,225 @@ from dapr.ext.workflow import TaskFailedError
 from pizza_common.dapr_io import DaprUnavailable
 from pizza_common.fixtures import sample_order
 from pizza_common.models import Order, StepResult
-from pizza_common.names import VALIDATION_EVENT
+from pizza_workflow.saga import SERVICE_RETRY
+from pizza_workflow.standins import Shop
 from pizza_workflow.testing import FakeContext, run_workflow
-from pizza_workflow.types import StatusNote, ValidationOutcome, WorkflowInput
-from pizza_workflow.workflows import SERVICE_RETRY, pizza_workflow
+from pizza_workflow.types import WorkflowInput
+from pizza_workflow.workflows import pizza_workflow
+
+OK = {"approved": True}
+NO = {"approved": False}
 
 
-def ok(status: str) -> Any:
-    return lambda _ctx, _order: StepResult(ok=True, status=status)
+def start(shop: Shop, events: dict[str, list[Any]] | None = None, **order: Any) -> tuple[Any, FakeContext]:
+    ctx = FakeContext(shop.activities(), events=events or {})
+    wf_input = WorkflowInput(
+        order=Order.model_validate(sample_order(**order)),
+        validation_timeout_s=30,
+        approval_timeout_s=20,
+        approval_threshold_cents=10_000,
+        max_remakes=2,
+    )
+    return run_workflow(pizza_workflow, ctx, wf_input), ctx
 
 
-def refused(status: str, error: str) -> Any:
-    return lambda _ctx, _order: StepResult(ok=False, status=status, error=error)
+def approved(*answers: dict[str, Any]) -> dict[str, list[Any]]:
+    return {"ValidationComplete": list(answers)}
 
 
-class Notes:
-    """Records what the workflow asked to publish and to record."""
-
-    def __init__(self) -> None:
-        self.notes: list[tuple[str, str | None]] = []
-        self.validations: list[ValidationOutcome] = []
-
-    def notify(self, _ctx: Any, note: StatusNote) -> None:
-        self.notes.append((note.status, note.error))
-
-    def close_validation(self, _ctx: Any, outcome: ValidationOutcome) -> None:
-        self.validations.append(outcome)
-
-
-def shop(notes: Notes, **overrides: Any) -> dict[str, Any]:
-    activities = {
-        "take_order": ok("confirmed"),
-        "cook_pizza": ok("cooked"),
-        "request_validation": lambda _ctx, _order: None,
-        "close_validation": notes.close_validation,
-        "deliver_pizza": ok("delivered"),
-        "notify": notes.notify,
-    }
-    return activities | overrides
-
-
-def wf_input() -> WorkflowInput:
-    return WorkflowInput(order=Order.model_validate(sample_order()), validation_timeout_s=30)
-
-
-def test_approved_pizza_is_delivered() -> None:
-    notes = Notes()
-    ctx = FakeContext(shop(notes), events={VALIDATION_EVENT: {"approved": True}})
-    out = run_workflow(pizza_workflow, ctx, wf_input())
+def test_approved_pizza_is_delivered_and_paid_once() -> None:
+    shop = Shop()
+    out, ctx = start(shop, approved(OK))
     assert out["status"] == "delivered"
-    assert out["error"] is None
-    assert ctx.called() == [
-        "take_order",
-        "cook_pizza",
-        "request_validation",
-        "close_validation",
-        "notify",
-        "deliver_pizza",
-    ]
-    assert notes.notes == [("approved", None)]
-    assert ctx.stages == ["storefront", "kitchen", "pending_validation", "delivery", "delivered"]
+    assert out["total_cents"] == 1800
+    assert shop.charged == 1800
+    assert shop.refunded == 0
+    assert shop.statuses() == ["ingredients_reserved", "payment_charged", "approved"]
+    assert ctx.stages[-3:] == ["pending_validation", "delivery", "delivered"]
+    assert ctx.called().index("cook_pizza") > ctx.called().index("charge_payment")
 
 
-def test_rejected_pizza_is_not_delivered() -> None:
-    notes = Notes()
-    ctx = FakeContext(shop(notes), events={VALIDATION_EVENT: {"approved": False}})
-    out = run_workflow(pizza_workflow, ctx, wf_input())
+def test_reserve_and_charge_are_scheduled_together_before_cooking() -> None:
+    _, ctx = start(Shop(), approved(OK))
+    order = [name for name in ctx.called() if name != "notify"]
+    assert order[:4] == ["take_order", "reserve_ingredients", "charge_payment", "cook_pizza"]
+
+
+def test_a_rejected_pizza_is_cooked_again_then_delivered() -> None:
+    shop = Shop()
+    out, ctx = start(shop, approved({"approved": False, "attempt": 0}, {"approved": True, "attempt": 1}))
+    assert out["status"] == "delivered"
+    assert [a["attempt"] for n, a in ctx.calls if n == "cook_pizza"] == [0, 1]
+    assert [a["attempt"] for n, a in ctx.calls if n == "reserve_ingredients"] == [0, 1]
+    assert ("remake", None, 1) in shop.notes
+    assert shop.tickets == [("validation", 0), ("validation", 1)]
+
+
+def test_a_late_answer_for_an_earlier_attempt_is_ignored() -> None:
+    events = approved(
+        {"approved": False, "attempt": 0}, {"approved": True, "attempt": 0}, {"approved": True, "attempt": 1}
+    )
+    out, ctx = start(Shop(), events)
+    assert out["status"] == "delivered"
+    assert ctx.called().count("cook_pizza") == 2
+
+
+def test_remakes_exhausted_cancels_and_compensates() -> None:
+    shop = Shop()
+    out, ctx = start(shop, approved(*[{"approved": False, "attempt": a} for a in range(3)]))
     assert out["status"] == "rejected"
+    assert out["error"] == "rejected by quality check after 2 remakes"
+    assert ctx.called().count("cook_pizza") == 3
+    assert shop.refunded == 1800
+    assert shop.charged == 0
     assert "deliver_pizza" not in ctx.called()
-    assert notes.notes == [("rejected", "rejected by quality check")]
-    assert notes.validations[0].timed_out is False
+    assert shop.statuses()[-2:] == ["payment_refunded", "rejected"]
 
 
-def test_no_decision_before_the_deadline_counts_as_rejected() -> None:
-    notes = Notes()
-    ctx = FakeContext(shop(notes))
-    out = run_workflow(pizza_workflow, ctx, wf_input())
-    assert out == {"order_id": out["order_id"], "status": "rejected", "error": "quality check timed out"}
-    assert notes.validations[0].timed_out is True
-    assert "deliver_pizza" not in ctx.called()
+def test_no_quality_check_in_time_counts_as_rejections() -> None:
+    shop = Shop()
+    out, _ = start(shop)
+    assert (out["status"], out["error"]) == ("rejected", "quality check timed out after 2 remakes")
+    assert all(d.timed_out for d in shop.closed)
+    assert shop.refunded == 1800
 
 
 @pytest.mark.parametrize(
-    ("step", "status", "ends"),
+    ("answer", "status", "error"),
     [
-        ("take_order", "failed", "failed"),
-        ("cook_pizza", "cooking_failed", "cooking_failed"),
-        ("deliver_pizza", "delivery_failed", "delivery_failed"),
+        (OK, "delivered", None),
+        (NO, "cancelled", "refused by a manager"),
+        (None, "cancelled", "no manager approval in time"),
     ],
 )
-def test_a_refusal_ends_the_order_without_retries(step: str, status: str, ends: str) -> None:
-    notes = Notes()
-    ctx = FakeContext(
-        shop(notes, **{step: refused(status, "no can do")}), events={VALIDATION_EVENT: {"approved": True}}
+def test_large_orders_need_a_manager(answer: dict[str, Any] | None, status: str, error: str | None) -> None:
+    shop = Shop()
+    events = approved(OK) | ({"ManagerApproval": [answer]} if answer else {})
+    out, ctx = start(shop, events, quantity=6)  # 6 large pepperoni: 108.00 USD
+    assert (out["status"], out["error"]) == (status, error)
+    assert shop.tickets[0] == ("approval", 0)
+    if status == "cancelled":
+        assert "charge_payment" not in ctx.called()
+        assert "refund_payment" not in ctx.called()
+    else:
+        assert "manager_approved" in shop.statuses()
+        assert shop.charged == 10_800
+
+
+def test_small_orders_need_no_manager() -> None:
+    shop = Shop()
+    start(shop, approved(OK))
+    assert ("approval", 0) not in shop.tickets
+
+
+def test_out_of_stock_refunds_the_parallel_charge() -> None:
+    shop = Shop(stock=0)
+    out, ctx = start(shop, approved(OK))
+    assert (out["status"], out["error"]) == ("out_of_stock", "not enough dough")
+    assert shop.refunded == 1800
+    assert "cook_pizza" not in ctx.called()
+    assert shop.statuses()[-2:] == ["payment_refunded", "out_of_stock"]
+
+
+def test_a_declined_payment_releases_the_parallel_reservation() -> None:
+    shop = Shop()
+    out, _ = start(shop, approved(OK), payment_token="tok_chargeDeclined")
+    assert (out["status"], out["error"]) == ("payment_declined", "card declined")
+    assert shop.released == [{"dough": 1, "tomato_sauce": 1, "mozzarella": 1, "pepperoni": 1}]
+    assert shop.refunded == 0
+    assert shop.statuses()[-2:] == ["ingredients_released", "payment_declined"]
+
+
+def test_a_remake_short_of_stock_ends_out_of_stock_and_compensates() -> None:
+    shop = Shop(stock=1)
+    out, _ = start(shop, approved({"approved": False, "attempt": 0}))
+    assert out["status"] == "out_of_stock"
+    assert shop.refunded == 1800
+
+
+def test_a_delivery_refusal_refunds() -> None:
+    shop = Shop()
+    shop.overrides["deliver_pizza"] = lambda _c, _o: StepResult(
+        ok=False, status="delivery_failed", error="no road"
     )
-    out = run_workflow(pizza_workflow, ctx, wf_input())
-    assert out["status"] == ends
-    assert out["error"] == "no can do"
-    assert ctx.called().count(step) == 1
-    assert notes.notes[-1] == (ends, "no can do")
-    assert ctx.called()[-1] == "notify"
+    out, _ = start(shop, approved(OK))
+    assert (out["status"], out["error"]) == ("delivery_failed", "no road")
+    assert shop.refunded == 1800
+
+
+def test_delivery_failing_after_retries_compensates_and_fails() -> None:
+    shop = Shop()
+
+    def down(_ctx: Any, _order: Any) -> StepResult:
+        raise DaprUnavailable("delivery sidecar unreachable")
+
+    shop.overrides["deliver_pizza"] = down
+    with pytest.raises(TaskFailedError, match="delivery sidecar unreachable"):
+        start(shop, approved(OK))
+    assert shop.refunded == 1800
+    assert shop.statuses()[-2:] == ["payment_refunded", "failed"]
 
 
 def test_transient_faults_are_retried_until_they_pass() -> None:
-    failures = iter([DaprUnavailable("kitchen 503"), DaprUnavailable("kitchen 503")])
+    shop = Shop()
+    faults = iter([DaprUnavailable("kitchen 503"), DaprUnavailable("kitchen 503")])
 
-    def flaky_kitchen(_ctx: Any, _order: Any) -> StepResult:
-        fault = next(failures, None)
+    def flaky(ctx: Any, req: Any) -> StepResult:
+        fault = next(faults, None)
         if fault:
             raise fault
-        return StepResult(ok=True, status="cooked")
+        return shop.cook_pizza(ctx, req)
 
-    ctx = FakeContext(shop(Notes(), cook_pizza=flaky_kitchen), events={VALIDATION_EVENT: {"approved": True}})
-    assert run_workflow(pizza_workflow, ctx, wf_input())["status"] == "delivered"
+    shop.overrides["cook_pizza"] = flaky
+    out, ctx = start(shop, approved(OK))
+    assert out["status"] == "delivered"
     assert ctx.called().count("cook_pizza") == 3
+    assert SERVICE_RETRY.max_number_of_attempts > 3
 
 
-def test_a_fault_that_outlasts_the_retries_fails_the_workflow() -> None:
-    def down(_ctx: Any, _order: Any) -> StepResult:
-        raise DaprUnavailable("kitchen sidecar unreachable")
-
-    notes = Notes()
-    ctx = FakeContext(shop(notes, cook_pizza=down))
-    with pytest.raises(TaskFailedError, match="kitchen sidecar unreachable"):
-        run_workflow(pizza_workflow, ctx, wf_input())
-    assert ctx.called().count("cook_pizza") == SERVICE_RETRY.max_number_of_attempts
-    assert notes.notes == [("failed", notes.notes[0][1])]
-    assert "kitchen sidecar unreachable" in (notes.notes[0][1] or "")
-    assert ctx.stages[-1] == "failed"
+@pytest.mark.parametrize(
+    ("cancel_at", "holds"),
+    [
+        ("take_order", False),
+        ("charge_payment", True),
+        ("cook_pizza", True),
+        ("ValidationComplete", True),
+        ("deliver_pizza", True),
+    ],
+)
+def test_cancel_at_any_stage_leaves_no_charge_and_no_reservation(cancel_at: str, holds: bool) -> None:
+    shop = Shop()
+    ctx = FakeContext(
+        shop.activities(),
+        events=approved(OK),
+        cancel_at=cancel_at,
+        timers_fire=cancel_at != "ValidationComplete",
+    )
+    wf_input = WorkflowInput(order=Order.model_validate(sample_order()), validation_timeout_s=30)
+    out = run_workflow(pizza_workflow, ctx, wf_input)
+    assert (out["status"], out["error"]) == ("cancelled", "cancelled by the customer")
+    assert shop.charged == 0
+    assert shop.reserved == {}
+    assert ("refund_payment" in ctx.called()) == holds
+    assert ("release_ingredients" in ctx.called()) == holds
+    assert shop.statuses()[-1] == "cancelled"
 
 
 def test_replays_log_nothing(caplog: pytest.LogCaptureFixture) -> None:
-    events = {VALIDATION_EVENT: {"approved": True}}
-    with caplog.at_level(logging.INFO, logger="pizza_workflow.workflows"):
-        run_workflow(pizza_workflow, FakeContext(shop(Notes()), events=events, is_replaying=True), wf_input())
+    wf_input = WorkflowInput(order=Order.model_validate(sample_order()), validation_timeout_s=30)
+    with caplog.at_level(logging.INFO, logger="pizza_workflow"):
+        run_workflow(
+            pizza_workflow, FakeContext(Shop().activities(), approved(OK), is_replaying=True), wf_input
+        )
         assert caplog.records == []
-        run_workflow(pizza_workflow, FakeContext(shop(Notes()), events=events), wf_input())
+        run_workflow(pizza_workflow, FakeContext(Shop().activities(), approved(OK)), wf_input)
         assert any("ended delivered" in r.getMessage() for r in caplog.records)
 
 
 def test_the_same_history_gives_the_same_decisions() -> None:
-    events = {VALIDATION_EVENT: {"approved": True}}
-    first, second = FakeContext(shop(Notes()), events=events), FakeContext(shop(Notes()), events=events)
-    order = wf_input()
-    assert run_workflow(pizza_workflow, first, order) == run_workflow(pizza_workflow, second, order)
+    wf_input = WorkflowInput(order=Order.model_validate(sample_order()), validation_timeout_s=30)
+    first = FakeContext(Shop().activities(), approved(NO, OK))
+    second = FakeContext(Shop().activities(), approved(NO, OK))
+    assert run_workflow(pizza_workflow, first, wf_input) == run_workflow(pizza_workflow, second, wf_input)
     assert first.calls == second.calls
+    assert first.stages == second.stages

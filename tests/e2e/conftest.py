@@ -105,7 +105,13 @@ def suite(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Suite]:
     if busy:
         pytest.fail(f"ports {busy} are in use: stop the running suite first (make stop)")
     log = tmp_path_factory.mktemp("suite") / "run.log"
-    env = os.environ | {"PIZZA_TIME_SCALE": "0.01", "PIZZA_VALIDATION_TIMEOUT_S": "600"}
+    # A data folder of its own: a fresh Redis and scheduler, unless the user's already run.
+    data = tmp_path_factory.mktemp("data")
+    env = os.environ | {
+        "PIZZA_TIME_SCALE": "0.01",
+        "PIZZA_VALIDATION_TIMEOUT_S": "600",
+        "PIZZA_DATA_DIR": str(data),
+    }
     with log.open("wb") as out:
         proc = subprocess.Popen(
             ["bash", "scripts/run.sh"],

@@ -7,7 +7,9 @@ from pizza_common.statuses import DELIVERY_STAGES, KITCHEN_STAGES, STOREFRONT_ST
 
 pytestmark = pytest.mark.e2e
 WF = "pizza-workflow"
-UP_TO_VALIDATION = [s for s, _ in STOREFRONT_STAGES + KITCHEN_STAGES] + ["cooked", "pending_validation"]
+KITCHEN = [s for s, _ in KITCHEN_STAGES] + ["cooked", "pending_validation"]
+HELD = ["ingredients_reserved", "payment_charged"]
+UP_TO_VALIDATION = [s for s, _ in STOREFRONT_STAGES] + HELD + KITCHEN
 DELIVERY = [s for s, _ in DELIVERY_STAGES] + ["delivered"]
 
 
@@ -18,7 +20,7 @@ def test_approved_order_is_delivered_with_its_full_history(suite) -> None:  # ty
     resp = suite.post(WF, "/validate-pizza", {"order_id": oid, "approved": True})
     assert resp.json() == {"order_id": oid, "validation_status": "approved"}
     done = suite.wait_status(oid, lambda s: s.get("runtime_status") == "COMPLETED")
-    assert done["output"] == {"order_id": oid, "status": "delivered", "error": None}
+    assert done["output"] == {"order_id": oid, "status": "delivered", "error": None, "total_cents": 1800}
     assert done["stage"] == "delivered"
     assert suite.history(oid, "delivered") == [*UP_TO_VALIDATION, "approved", *DELIVERY]
     stored = suite.get("pizza-order", f"/order/{oid}").json()
@@ -26,18 +28,19 @@ def test_approved_order_is_delivered_with_its_full_history(suite) -> None:  # ty
     assert stored["customer"] == order["customer"]
 
 
-def test_rejected_order_is_not_delivered(suite) -> None:  # type: ignore[no-untyped-def]
+def test_a_rejected_pizza_is_cooked_again(suite) -> None:  # type: ignore[no-untyped-def]
     oid = suite.start()["order_id"]
     suite.wait_stage(oid, "pending_validation")
-    assert (
-        suite.post(WF, "/validate-pizza", {"order_id": oid, "approved": False}).json()["validation_status"]
-        == "rejected"
-    )
+    assert suite.post(WF, "/validate-pizza", {"order_id": oid, "approved": False}).json()[
+        "validation_status"
+    ] == ("rejected")
+    suite.wait_status(oid, lambda s: s.get("stage") == "pending_validation" and s.get("attempt") == 1)
+    assert suite.post(WF, "/validate-pizza", {"order_id": oid, "approved": True}).status_code == 200
     done = suite.wait_status(oid, lambda s: s.get("runtime_status") == "COMPLETED")
-    assert done["output"]["status"] == "rejected"
-    assert suite.history(oid, "rejected") == [*UP_TO_VALIDATION, "rejected"]
-    again = suite.post(WF, "/validate-pizza", {"order_id": oid, "approved": True})
-    assert again.status_code == 409
+    assert done["output"]["status"] == "delivered"
+    expected = [*UP_TO_VALIDATION, "remake", *KITCHEN, "approved", *DELIVERY]
+    assert suite.history(oid, "delivered") == expected
+    assert done["output"]["status"] == "delivered"
 
 
 def test_paused_order_waits_then_resumes_to_delivery(suite) -> None:  # type: ignore[no-untyped-def]
@@ -61,9 +64,11 @@ def test_cancelled_order_stops_and_is_recorded(suite) -> None:  # type: ignore[n
         "order_id": oid,
         "status": "cancelled",
     }
-    done = suite.wait_status(oid, lambda s: s.get("runtime_status") == "TERMINATED")
-    assert done["stage"] == "cancelled"
-    assert suite.history(oid, "cancelled")[-2:] == ["pending_validation", "cancelled"]
+    done = suite.wait_status(oid, lambda s: s.get("runtime_status") == "COMPLETED")
+    assert (done["stage"], done["output"]["status"]) == ("cancelled", "cancelled")
+    assert suite.history(oid, "cancelled")[-3:] == ["pending_validation", "payment_refunded", "cancelled"]
+    payment = suite.get("pizza-storefront", f"/payments/{oid}").json()
+    assert (payment["status"], payment["charges"], payment["refunds"]) == ("refunded", 1, 1)
     for route in ("/cancel-order", "/pause-order", "/resume-order"):
         assert suite.post(WF, route, {"order_id": oid}).status_code == 409
     assert suite.post(WF, "/validate-pizza", {"order_id": oid, "approved": True}).status_code == 409
@@ -75,6 +80,7 @@ def test_an_order_id_is_started_once(suite) -> None:  # type: ignore[no-untyped-
     assert again.status_code == 409
     assert again.json()["runtime_status"] in {"RUNNING", "PENDING"}
     suite.post(WF, "/cancel-order", {"order_id": order["order_id"]})
+    suite.wait_status(order["order_id"], lambda s: s.get("runtime_status") == "COMPLETED")
 
 
 def test_bad_input_gets_a_4xx_json_error_naming_it(suite) -> None:  # type: ignore[no-untyped-def]

@@ -1,0 +1,119 @@
+"""One run of the pizza workflow: its steps raced against cancellation, its progress, and
+the compensations that undo what it holds. Deterministic: rebuilt the same way on replay."""
+
+import logging
+from collections.abc import Generator
+from datetime import timedelta
+from typing import Any
+
+from dapr.ext.workflow import DaprWorkflowContext, RetryPolicy, when_all, when_any
+
+from pizza_common.inventory import Reservation
+from pizza_common.models import Order, OrderOutcome, OrderRef
+from pizza_common.names import CANCEL_EVENT
+from pizza_common.payments import PaymentResult
+from pizza_common.statuses import INGREDIENTS_RELEASED, PAYMENT_REFUNDED
+from pizza_workflow import activities as act
+from pizza_workflow.types import Progress, StatusNote, WorkflowInput
+
+log = logging.getLogger(__name__)
+
+# Infrastructure faults (5xx, sidecar down) are retried with backoff; refusals are results.
+SERVICE_RETRY = RetryPolicy(
+    first_retry_interval=timedelta(seconds=1),
+    backoff_coefficient=2.0,
+    max_retry_interval=timedelta(seconds=30),
+    max_number_of_attempts=6,
+)
+
+Steps = Generator[Any, Any, Any]
+
+
+class Cancelled(Exception):
+    """The customer cancelled the order while the workflow waited on a step."""
+
+
+class Run:
+    """The state one workflow run builds up, and the moves it makes through the context."""
+
+    def __init__(self, ctx: DaprWorkflowContext, wf_input: WorkflowInput) -> None:
+        self.ctx = ctx
+        self.input = wf_input
+        self.order: Order = wf_input.order
+        self.progress = Progress(stage="received")
+        self.holds_effects = False  # a charge or a reservation may exist: compensate on the way out
+        self.cancel = ctx.wait_for_external_event(CANCEL_EVENT)
+
+    def stage(self, stage: str, **changes: Any) -> None:
+        """Record where the order is, in the workflow's custom status."""
+        self.progress = self.progress.model_copy(update={"stage": stage, **changes})
+        self.ctx.set_custom_status(self.progress.model_dump_json(exclude_none=True))
+        self.log(logging.INFO, "order %s: %s", self.order.order_id, stage)
+
+    def call(self, activity: Any, payload: Any) -> Any:
+        """Schedule an activity under the service retry policy."""
+        return self.ctx.call_activity(activity, input=payload, retry_policy=SERVICE_RETRY)
+
+    def wait(self, task: Any) -> Steps:
+        """Wait for a task unless the customer cancels first; return its result."""
+        winner = yield when_any([task, self.cancel])
+        if winner is self.cancel:
+            raise Cancelled
+        return task.get_result()
+
+    def run(self, activity: Any, payload: Any) -> Steps:
+        """Run an activity to its end, unless cancelled; return its result."""
+        return (yield from self.wait(self.call(activity, payload)))
+
+    def decision(self, event: str, timeout_s: float, attempt: int = 0) -> Steps:
+        """Wait for a human decision for this attempt; None if the deadline passes first."""
+        deadline = self.ctx.create_timer(self.ctx.current_utc_datetime + timedelta(seconds=timeout_s))
+        while True:
+            answer = self.ctx.wait_for_external_event(event)
+            winner = yield when_any([answer, deadline, self.cancel])
+            if winner is self.cancel:
+                raise Cancelled
+            if winner is deadline:
+                return None
+            data = answer.get_result() or {}
+            if data.get("attempt", attempt) == attempt:
+                return data
+            # A late answer meant for an earlier attempt: keep waiting for this one's.
+
+    def notify(self, status: str, error: str | None = None, attempt: int = 0) -> Steps:
+        """Tell the customer about a status the workflow decided."""
+        note = StatusNote(order=self.order, status=status, error=error, attempt=attempt)
+        yield self.call(act.notify, note)
+
+    def compensate(self) -> Steps:
+        """Refund and release whatever the order may hold; both are idempotent and final."""
+        if not self.holds_effects:
+            return
+        ref = OrderRef(order_id=self.order.order_id)
+        refunded, released = yield from self._both(act.refund_payment, act.release_ingredients, ref)
+        refund, release = PaymentResult.model_validate(refunded), Reservation.model_validate(released)
+        self.holds_effects = False
+        self.progress = self.progress.model_copy(update={"payment": refund.status, "inventory": "released"})
+        if refund.status == "refunded" and refund.amount_cents:
+            yield from self.notify(PAYMENT_REFUNDED)
+        if release.items:
+            yield from self.notify(INGREDIENTS_RELEASED)
+
+    def _both(self, first: Any, second: Any, payload: Any) -> Steps:
+        return (yield when_all([self.call(first, payload), self.call(second, payload)]))
+
+    def finish(self, status: str, error: str | None = None, *, published: bool = False) -> Steps:
+        """End the order at a status, telling the customer unless a service already did."""
+        self.stage(status)
+        if not published:
+            yield from self.notify(status, error)
+        self.log(logging.INFO, "order %s ended %s", self.order.order_id, status)
+        outcome = OrderOutcome(
+            order_id=self.order.order_id, status=status, error=error, total_cents=self.progress.total_cents
+        )
+        return outcome.model_dump(mode="json")
+
+    def log(self, level: int, msg: str, *args: Any) -> None:
+        """Log, except while the history is replayed (it was logged the first time)."""
+        if not self.ctx.is_replaying:
+            log.log(level, msg, *args)

@@ -1,0 +1,106 @@
+"""Stand-in activities for workflow tests: a tiny in-memory shop under the real activity names."""
+
+from typing import Any
+
+from pizza_common.inventory import CookRequest, Reservation, ReserveRequest
+from pizza_common.menu import ingredients_for, price_cents
+from pizza_common.models import Order, OrderRef, StepResult
+from pizza_common.payments import DECLINED_TOKEN, PaymentResult
+from pizza_workflow.types import ChargeInput, Decision, StatusNote, Ticket
+
+
+class Shop:
+    """Counts every effect, so tests can check what was charged, held, refunded and released."""
+
+    def __init__(self, stock: int = 100) -> None:
+        self.stock = stock
+        self.reserved: dict[int, dict[str, int]] = {}
+        self.charged = 0
+        self.refunded = 0
+        self.released: list[dict[str, int]] = []
+        self.notes: list[tuple[str, str | None, int]] = []
+        self.tickets: list[tuple[str, int]] = []
+        self.closed: list[Decision] = []
+        self.overrides: dict[str, Any] = {}
+
+    def take_order(self, _ctx: Any, order: Order) -> StepResult:
+        total = price_cents(order.pizza_type, order.size, order.quantity)
+        return StepResult(ok=True, status="confirmed", total_cents=total)
+
+    def reserve_ingredients(self, _ctx: Any, req: ReserveRequest) -> Reservation:
+        items = ingredients_for(req.pizza_type, req.quantity)
+        if self.stock < req.quantity:
+            return Reservation(
+                order_id=req.order_id,
+                attempt=req.attempt,
+                status="out_of_stock",
+                error="not enough dough",
+                missing={"dough": req.quantity - self.stock},
+            )
+        self.stock -= req.quantity
+        self.reserved[req.attempt] = items
+        return Reservation(order_id=req.order_id, attempt=req.attempt, status="reserved", items=items)
+
+    def charge_payment(self, _ctx: Any, charge: ChargeInput) -> PaymentResult:
+        if charge.payment_token == DECLINED_TOKEN:
+            return PaymentResult(order_id=charge.order_id, status="payment_declined", error="card declined")
+        self.charged += charge.amount_cents
+        return PaymentResult(order_id=charge.order_id, status="charged", amount_cents=charge.amount_cents)
+
+    def cook_pizza(self, _ctx: Any, req: CookRequest) -> StepResult:
+        self.reserved.pop(req.attempt, None)  # consumed
+        return StepResult(ok=True, status="cooked")
+
+    def deliver_pizza(self, _ctx: Any, order: Order) -> StepResult:
+        return StepResult(ok=True, status="delivered")
+
+    def refund_payment(self, _ctx: Any, ref: OrderRef) -> PaymentResult:
+        amount, self.charged = self.charged, 0
+        self.refunded += amount
+        status = "refunded" if amount else "nothing_to_refund"
+        return PaymentResult(order_id=ref.order_id, status=status, amount_cents=amount)
+
+    def release_ingredients(self, _ctx: Any, ref: OrderRef) -> Reservation:
+        items: dict[str, int] = {}
+        for held in self.reserved.values():
+            for name, units in held.items():
+                items[name] = items.get(name, 0) + units
+        self.reserved.clear()
+        self.released.append(items)
+        return Reservation(order_id=ref.order_id, status="released", items=items)
+
+    def request_validation(self, _ctx: Any, ticket: Ticket) -> None:
+        self.tickets.append(("validation", ticket.attempt))
+
+    def request_manager_approval(self, _ctx: Any, ticket: Ticket) -> None:
+        self.tickets.append(("approval", ticket.attempt))
+
+    def close_validation(self, _ctx: Any, decision: Decision) -> None:
+        self.closed.append(decision)
+
+    def close_manager_approval(self, _ctx: Any, decision: Decision) -> None:
+        self.closed.append(decision)
+
+    def notify(self, _ctx: Any, note: StatusNote) -> None:
+        self.notes.append((note.status, note.error, note.attempt))
+
+    def statuses(self) -> list[str]:
+        return [status for status, _, _ in self.notes]
+
+    def activities(self) -> dict[str, Any]:
+        """Return the stand-ins by activity name, with any test overrides."""
+        names = [
+            "take_order",
+            "reserve_ingredients",
+            "charge_payment",
+            "cook_pizza",
+            "deliver_pizza",
+            "refund_payment",
+            "release_ingredients",
+            "request_validation",
+            "request_manager_approval",
+            "close_validation",
+            "close_manager_approval",
+            "notify",
+        ]
+        return {name: getattr(self, name) for name in names} | self.overrides
