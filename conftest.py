@@ -1,8 +1,23 @@
-"""Settings every test starts from: no waiting in stage durations unless a test says so."""
+"""Fixtures every service's tests share: no stage waits, an in-memory Dapr, a test client."""
 
 import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from pizza_common.testing import FakeDapr
 
 
 @pytest.fixture(autouse=True)
 def _no_stage_waits(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("PIZZA_TIME_SCALE", "0")
+
+
+@pytest.fixture
+def dapr() -> FakeDapr:
+    return FakeDapr()
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    """Return a test client of the service's `app` fixture (each service's conftest defines it)."""
+    return app.test_client()

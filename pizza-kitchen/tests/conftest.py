@@ -13,18 +13,8 @@ Levels = Callable[[], dict[str, dict[str, Any]]]
 
 
 @pytest.fixture
-def dapr() -> FakeDapr:
-    return FakeDapr()
-
-
-@pytest.fixture
 def app(dapr: FakeDapr) -> OpenAPI:
     return create_app({"TESTING": True, "DAPR": dapr, "KITCHEN_SETTINGS": KitchenSettings(initial_stock=10)})
-
-
-@pytest.fixture
-def client(app: OpenAPI) -> FlaskClient:
-    return app.test_client()
 
 
 @pytest.fixture

@@ -1,5 +1,4 @@
 import pytest
-from flask.testing import FlaskClient
 from flask_openapi3 import OpenAPI
 
 from pizza_common.testing import FakeDapr
@@ -7,15 +6,5 @@ from pizza_order import create_app
 
 
 @pytest.fixture
-def dapr() -> FakeDapr:
-    return FakeDapr()
-
-
-@pytest.fixture
 def app(dapr: FakeDapr) -> OpenAPI:
     return create_app({"TESTING": True, "DAPR": dapr})
-
-
-@pytest.fixture
-def client(app: OpenAPI) -> FlaskClient:
-    return app.test_client()

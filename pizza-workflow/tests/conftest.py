@@ -1,15 +1,9 @@
 import pytest
-from flask.testing import FlaskClient
 from flask_openapi3 import OpenAPI
 
 from pizza_common.testing import FakeDapr
 from pizza_workflow import create_app
 from pizza_workflow.testing import FakeWorkflowClient
-
-
-@pytest.fixture
-def dapr() -> FakeDapr:
-    return FakeDapr()
 
 
 @pytest.fixture
@@ -22,8 +16,3 @@ def app(dapr: FakeDapr, workflows: FakeWorkflowClient) -> OpenAPI:
     return create_app(
         {"TESTING": True, "DAPR": dapr, "WORKFLOW_CLIENT": workflows, "WORKFLOW_RUNTIME": False}
     )
-
-
-@pytest.fixture
-def client(app: OpenAPI) -> FlaskClient:
-    return app.test_client()
