@@ -20,9 +20,9 @@ version_of() { # print the version a binary reports, or nothing
 }
 
 have_pinned() {
-  for b in daprd placement scheduler; do
-    [ -x "$BIN/$b" ] && [ "$(version_of "$BIN/$b")" = "$RUNTIME_VERSION" ] || return 1
-  done
+  for b in daprd placement scheduler; do [ -x "$BIN/$b" ] || return 1; done
+  # Only daprd reports its version; placement and scheduler come from the same installation.
+  [ "$(version_of "$BIN/daprd")" = "$RUNTIME_VERSION" ] || return 1
   [ -f "$STAMP" ] && return 0  # built here: with the CLI if the proxy served it
   local cli; cli=$(command -v dapr || true)
   [ -n "$cli" ] && "$cli" version 2>/dev/null | grep -q "CLI version: $CLI_VERSION"
@@ -49,7 +49,7 @@ YAML
 }
 
 if have_pinned; then
-  log "Dapr runtime $RUNTIME_VERSION and CLI $CLI_VERSION already installed in $DAPR_HOME"
+  log "Dapr runtime $RUNTIME_VERSION already installed in $DAPR_HOME ($(command -v dapr >/dev/null && echo "with" || echo "without") the dapr CLI)"
   mkdir -p "$DAPR_HOME"; write_config; link_cli
   exit 0
 fi
@@ -109,4 +109,5 @@ fi
 
 write_config; link_cli
 rm -f "$BIN"/.pizza-build-*; touch "$STAMP"
-log "built Dapr $RUNTIME_VERSION ($TAGS) and CLI $CLI_VERSION in $(( $(date +%s) - started ))s"
+cli_note="and CLI $CLI_VERSION"; [ -x "$BIN/dapr" ] || cli_note="without the CLI"
+log "built Dapr $RUNTIME_VERSION ($TAGS) $cli_note in $(( $(date +%s) - started ))s"
