@@ -3,8 +3,9 @@
 import logging
 
 from pizza_common.dapr_io import DaprGateway, ETagMismatch
-from pizza_common.models import HistoryEntry, Order, OrderRecord, StatusUpdate
+from pizza_common.models import HistoryEntry, Order, OrderRecord, StatusUpdate, utcnow
 from pizza_common.names import order_key
+from pizza_common.stages import event_id
 from pizza_order.history import merge
 
 log = logging.getLogger(__name__)
@@ -28,14 +29,9 @@ def load(dapr: DaprGateway, order_id: str) -> tuple[OrderRecord | None, str | No
 
 def create(dapr: DaprGateway, order: Order) -> OrderRecord:
     """Store a new order; never overwrite one that exists."""
-    record = OrderRecord(**order.model_dump(exclude={"status"}), status=order.status or RECEIVED)
-    record.history = [
-        HistoryEntry(
-            status=record.status or RECEIVED,
-            timestamp=record.updated_at,
-            event_id=f"{order.order_id}:{RECEIVED}",
-        )
-    ]
+    status = order.status or RECEIVED
+    first = HistoryEntry(status=status, timestamp=utcnow(), event_id=event_id(order.order_id, RECEIVED))
+    record = OrderRecord(**order.model_dump(exclude={"status"}), status=status, history=[first])
     try:
         dapr.save_state(order_key(order.order_id), record.model_dump(mode="json"), create=True)
     except ETagMismatch:
