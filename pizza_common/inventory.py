@@ -21,7 +21,7 @@ class ReserveRequest(Contract):
 class CookRequest(Order):
     """An order to cook, and which attempt (remake) this is: its reservation is consumed."""
 
-    attempt: int = Field(default=0, ge=0, le=10)
+    attempt: StrictInt = Field(default=0, ge=0, le=10)
 
 
 class Reservation(Contract):

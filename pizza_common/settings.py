@@ -25,6 +25,10 @@ class Settings(BaseSettings):
     """How many times a pizza that fails its quality check is cooked again."""
     workers: int = 1
     threads: int = 16
+    app_api_token: str | None = Field(default=None, validation_alias="APP_API_TOKEN")
+    """The token the sidecar sends on its calls to the app; routes for Dapr only require it when set."""
+    health_timeout_s: float = 0.3
+    """How long /healthz waits for the sidecar: less than daprd's app health probe timeout (0.5 s)."""
 
 
 class DaprSettings(BaseSettings):

@@ -1,16 +1,16 @@
 """Flask app factory shared by the services: JSON errors, input checks, health, serving."""
 
+import hmac
 import logging
-from collections.abc import Callable, Iterable, Mapping
-from typing import Any
+from collections.abc import Iterable, Mapping
+from typing import Any, TypeVar
 
-from flask import Flask, Response, jsonify, request
+from flask import Flask, Response, current_app, jsonify, request
 from flask_openapi3 import APIBlueprint, Info, OpenAPI
-from gunicorn.app.base import BaseApplication
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 from werkzeug.exceptions import HTTPException
 
-from pizza_common import dapr_io
+from pizza_common import dapr_io, health
 from pizza_common.dapr_io import DaprUnavailable
 from pizza_common.settings import Settings
 
@@ -18,11 +18,35 @@ log = logging.getLogger(__name__)
 # What a view returns; real types, since flask-openapi3 evaluates view annotations.
 Reply = Response | dict[str, Any] | tuple[Response | dict[str, Any], int]
 BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
+TOKEN_HEADER = "dapr-api-token"
+Marked = TypeVar("Marked")
 
 
 def error(code: int, message: str, /, **extra: Any) -> Reply:
     """Return a JSON error response naming the problem."""
     return jsonify({"error": message, **extra}), code
+
+
+class Problem(BaseModel):
+    field: str
+    problem: str
+
+
+class InvalidRequest(BaseModel):
+    """The 422 answer, as published in each service's OpenAPI description."""
+
+    error: str
+    problems: list[Problem]
+
+
+class _OpenAPI(OpenAPI):
+    def generate_spec_json(self) -> None:
+        super().generate_spec_json()  # type: ignore[no-untyped-call]
+        # flask-openapi3 documents the 422 answer as a list of the model; it is one InvalidRequest.
+        for path_item in self.spec_json["paths"].values():
+            for operation in path_item.values():
+                content = operation["responses"]["422"]["content"]["application/json"]
+                content["schema"] = {"$ref": "#/components/schemas/InvalidRequest"}
 
 
 def _validation_problems(exc: ValidationError) -> Response:
@@ -35,6 +59,25 @@ def _validation_problems(exc: ValidationError) -> Response:
     resp = jsonify({"error": f"invalid request: {fields}", "problems": problems})
     resp.status_code = 422
     return resp
+
+
+def dapr_only(target: Marked) -> Marked:
+    """Mark a view, or every route of a blueprint, as called by the sidecar only (it sends APP_API_TOKEN)."""
+    target.dapr_only = True  # type: ignore[attr-defined]  # flask-openapi3's wrapper copies it (wraps)
+    return target
+
+
+def _check_app_token() -> Reply | None:
+    token = current_app.config["SETTINGS"].app_api_token
+    view = current_app.view_functions.get(request.endpoint or "")
+    blueprint = current_app.blueprints.get(request.blueprint or "")
+    if not token or not (getattr(view, "dapr_only", False) or getattr(blueprint, "dapr_only", False)):
+        return None
+    # In constant time, on the bytes sent: WSGI decodes header bytes as latin-1 (PEP 3333).
+    sent = request.headers.get(TOKEN_HEADER, "").encode("latin-1", "replace")
+    if hmac.compare_digest(sent, token.encode()):
+        return None
+    return error(401, f"this route is for Dapr only: send the app token in the {TOKEN_HEADER} header")
 
 
 def _check_json_body() -> Reply | None:
@@ -77,53 +120,23 @@ def create_service_app(
     """Build a service's app: the suite's defaults, then the environment, then `test_config`."""
     settings = Settings()
     configure_logging(settings.log_level)
-    app = OpenAPI(
+    app = _OpenAPI(
         import_name,
         info=Info(title=name, version="1.0.0"),
         validation_error_status=422,
         validation_error_callback=_validation_problems,
+        validation_error_model=InvalidRequest,
+        # Declared, if only so that the description is valid OpenAPI (flask-openapi3 writes null).
+        security_schemes={"daprAppToken": {"type": "apiKey", "in": "header", "name": TOKEN_HEADER}},
     )
     app.config.from_mapping(SETTINGS=settings, MAX_CONTENT_LENGTH=settings.max_body_bytes)
     if test_config:
         app.config.update(test_config)
+    app.before_request(_check_app_token)  # first: a caller without the token learns nothing else
     app.before_request(_check_json_body)
     _register_errors(app)
     dapr_io.init_app(app)
     for bp in blueprints:
         app.register_api(bp)
-
-    @app.get("/healthz")
-    def healthz() -> Reply:
-        return {"status": "ok", "app": name}
-
+    health.init_app(app, name)
     return app
-
-
-class _Server(BaseApplication):  # type: ignore[misc]
-    """gunicorn, embedded so that `python3 app.py` serves like production."""
-
-    def __init__(self, factory: Callable[[], Flask], options: dict[str, Any]) -> None:
-        self._factory = factory
-        self._options = options
-        super().__init__()
-
-    def load_config(self) -> None:
-        for key, value in self._options.items():
-            self.cfg.set(key, value)
-
-    def load(self) -> Flask:
-        return self._factory()  # in the worker, after fork: gRPC must not cross a fork
-
-
-def serve(factory: Callable[[], Flask], port: int, settings: Settings | None = None) -> None:
-    """Serve the app from `factory` on settings.host:port with gunicorn's threaded workers."""
-    settings = settings or Settings()
-    options = {
-        "bind": f"{settings.host}:{settings.app_port or port}",
-        "workers": settings.workers,
-        "threads": settings.threads,
-        "worker_class": "gthread",
-        "graceful_timeout": 5,
-        "loglevel": settings.log_level.lower(),
-    }
-    _Server(factory, options).run()

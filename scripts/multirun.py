@@ -86,6 +86,8 @@ def load_apps(run_file: Path) -> list[App]:
             str(app.grpc_port),
             "--dapr-internal-grpc-port",
             str(app.internal_grpc_port),
+            "--dapr-internal-grpc-listen-address",  # daprd's default is every interface
+            "127.0.0.1",
             "--dapr-listen-addresses",
             "127.0.0.1",
             "--metrics-port",

@@ -7,6 +7,12 @@ cd "$ROOT"
 export PATH="$ROOT/.venv/bin:$PATH" DAPR_HOST_IP=127.0.0.1
 export PIZZA_TIME_SCALE="${PIZZA_TIME_SCALE:-1}"
 
+# Locked down: every sidecar requires DAPR_API_TOKEN from its app and sends APP_API_TOKEN to it,
+# which the apps require on their routes for Dapr only. Tokens already in the environment win.
+while IFS='=' read -r name value; do
+  [ -n "${!name:-}" ] || export "$name=$value"
+done < "$(bash scripts/tokens.sh)"
+
 bash scripts/controlplane.sh start
 trap 'bash scripts/controlplane.sh stop' EXIT
 if command -v dapr >/dev/null 2>&1; then

@@ -45,4 +45,9 @@ if [ ! -x tools/http/node_modules/.bin/httpyac ]; then
     say "no npm: the test that runs Endpoints.http will be skipped"
   fi
 fi
+# 5. Chromium from the system's packages, for the browser tests (no browser download).
+bash scripts/setup-browser.sh
+
+# 6. The suite's API tokens (run.sh loads them; Endpoints.http reads them through .env).
+bash scripts/tokens.sh >/dev/null
 say "ready"

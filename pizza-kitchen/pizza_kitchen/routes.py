@@ -13,7 +13,7 @@ from pizza_common.menu import ingredients_for
 from pizza_common.models import OrderRef
 from pizza_common.stages import publish_status, run_stages
 from pizza_common.statuses import COOKED, COOKING_FAILED, KITCHEN_STAGES
-from pizza_common.web import Reply
+from pizza_common.web import Reply, dapr_only
 from pizza_kitchen import inventory, store
 from pizza_kitchen.settings import kitchen_settings
 from pizza_kitchen.stock import Stock, view
@@ -25,6 +25,7 @@ stock = APIBlueprint("inventory", __name__)
 
 
 @kitchen.post("/cook", responses={200: CookRequest, 409: CookRequest, 503: CookRequest})
+@dapr_only
 def cook(body: CookRequest) -> Reply:
     """Cook an order through the kitchen's stages, then consume its attempt's ingredients once."""
     dapr, initial = gateway(), kitchen_settings().initial_stock
@@ -59,12 +60,14 @@ def get_inventory() -> Reply:
 
 
 @stock.post("/inventory/restock", responses={200: InventoryView})
+@dapr_only
 def restock(body: RestockRequest) -> Reply:
     """Add units of ingredients to the shelf; answer the stock after."""
     return _update(lambda s: inventory.restock(s, body.items)).model_dump(mode="json")
 
 
 @stock.post("/reserve", responses={200: Reservation, 409: Reservation})
+@dapr_only
 def reserve(body: ReserveRequest) -> Reply:
     """Set aside an order attempt's ingredients, once; 409 when out of stock or the order was released."""
     need = ingredients_for(body.pizza_type, body.quantity)
@@ -73,6 +76,7 @@ def reserve(body: ReserveRequest) -> Reply:
 
 
 @stock.post("/release", responses={200: Reservation})
+@dapr_only
 def release(body: OrderRef) -> Reply:
     """Give back what an order still holds and refuse its later reserves; harmless to repeat."""
     return _update(lambda s: inventory.release(s, body.order_id)).model_dump(mode="json", exclude_none=True)

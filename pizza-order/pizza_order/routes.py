@@ -8,7 +8,7 @@ from pydantic import BaseModel, ValidationError
 from pizza_common.dapr_io import DaprUnavailable, ETagMismatch, gateway
 from pizza_common.models import Order, OrderRecord, OrderRef, StatusUpdate
 from pizza_common.names import ORDERS_SUB_ROUTE, order_key
-from pizza_common.web import Reply, error
+from pizza_common.web import Reply, dapr_only, error
 from pizza_order import store
 
 log = logging.getLogger(__name__)
@@ -52,6 +52,7 @@ def delete_order(path: OrderRef) -> Reply:
 
 
 @bp.post(ORDERS_SUB_ROUTE)
+@dapr_only
 def on_status(body: CloudEvent) -> Reply:
     """Merge a status update from the orders topic into the stored order."""
     try:

@@ -5,7 +5,7 @@ from flask_openapi3 import APIBlueprint
 from pizza_common.dapr_io import gateway
 from pizza_common.models import OrderRef
 from pizza_common.payments import ChargeRequest, PaymentRecord, PaymentResult, RefundRequest
-from pizza_common.web import Reply, error
+from pizza_common.web import Reply, dapr_only, error
 from pizza_storefront import ledger, payment_store
 
 bp = APIBlueprint("payments", __name__)
@@ -20,12 +20,14 @@ def _answer(order_id: str, decide: payment_store.Decide) -> Reply:
 
 
 @bp.post("/pay", responses={200: PaymentResult, 402: PaymentResult, 409: PaymentResult})
+@dapr_only
 def pay(body: ChargeRequest) -> Reply:
     """Charge an order once per key: 402 if declined, 409 if refunded or charged under another key."""
     return _answer(body.order_id, lambda record: ledger.charge(record, body))
 
 
 @bp.post("/refund", responses={200: PaymentResult, 409: PaymentResult})
+@dapr_only
 def refund(body: RefundRequest) -> Reply:
     """Refund an order's charge once; with none, answer nothing_to_refund and refuse later charges."""
     return _answer(body.order_id, lambda record: ledger.refund(record, body))

@@ -1,17 +1,14 @@
 """Routes of pizza-storefront: the menu and taking an order."""
 
-import logging
-
 from flask_openapi3 import APIBlueprint
 
 from pizza_common.menu import price_cents
 from pizza_common.models import Order, PricedOrder
 from pizza_common.stage_service import work
 from pizza_common.statuses import ORDER_FAILED, STOREFRONT_STAGES
-from pizza_common.web import Reply
+from pizza_common.web import Reply, dapr_only
 from pizza_storefront.menu_view import Menu, build_menu
 
-log = logging.getLogger(__name__)
 bp = APIBlueprint("storefront", __name__)
 
 
@@ -22,6 +19,7 @@ def menu() -> Reply:
 
 
 @bp.post("/order", responses={200: PricedOrder, 503: Order})
+@dapr_only
 def take_order(body: Order) -> Reply:
     """Validate, process and confirm an order; answer it with the total the shop computed."""
     done = work(body, STOREFRONT_STAGES, None, ORDER_FAILED)

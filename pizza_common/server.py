@@ -1,0 +1,39 @@
+"""Serve a service with gunicorn, so that `python3 app.py` runs as production does."""
+
+from collections.abc import Callable
+from typing import Any
+
+from flask import Flask
+from gunicorn.app.base import BaseApplication
+
+from pizza_common.settings import Settings
+
+
+class _Server(BaseApplication):  # type: ignore[misc]
+    """gunicorn, embedded so that `python3 app.py` serves like production."""
+
+    def __init__(self, factory: Callable[[], Flask], options: dict[str, Any]) -> None:
+        self._factory = factory
+        self._options = options
+        super().__init__()
+
+    def load_config(self) -> None:
+        for key, value in self._options.items():
+            self.cfg.set(key, value)
+
+    def load(self) -> Flask:
+        return self._factory()  # in the worker, after fork: gRPC must not cross a fork
+
+
+def serve(factory: Callable[[], Flask], port: int, settings: Settings | None = None) -> None:
+    """Serve the app from `factory` on settings.host:port with gunicorn's threaded workers."""
+    settings = settings or Settings()
+    options = {
+        "bind": f"{settings.host}:{settings.app_port or port}",
+        "workers": settings.workers,
+        "threads": settings.threads,
+        "worker_class": "gthread",
+        "graceful_timeout": 5,
+        "loglevel": settings.log_level.lower(),
+    }
+    _Server(factory, options).run()

@@ -1,0 +1,117 @@
+"""The suite as `make run` locks it down: API tokens both ways, loopback only, scoped components."""
+
+import re
+import shutil
+import subprocess
+
+import httpx
+import pytest
+
+from pizza_common.fixtures import sample_order
+from pizza_common.names import DELIVERY_APP, KITCHEN_APP, ORDER_APP, PORTS, STOREFRONT_APP, WORKFLOW_APP
+
+pytestmark = pytest.mark.e2e
+DAPR_ONLY = [
+    (STOREFRONT_APP, "/order"),
+    (STOREFRONT_APP, "/pay"),
+    (STOREFRONT_APP, "/refund"),
+    (KITCHEN_APP, "/cook"),
+    (KITCHEN_APP, "/reserve"),
+    (KITCHEN_APP, "/release"),
+    (KITCHEN_APP, "/inventory/restock"),
+    (DELIVERY_APP, "/deliver"),
+    (ORDER_APP, "/orders-sub"),
+]
+CUSTOMER = [
+    (STOREFRONT_APP, "/menu", 200),
+    (KITCHEN_APP, "/inventory", 200),
+    (ORDER_APP, "/order/nobody", 404),
+    (WORKFLOW_APP, "/get-status/nobody", 404),
+    (WORKFLOW_APP, "/orders", 200),
+]
+
+
+def sidecar(app: str, path: str) -> str:
+    return f"http://127.0.0.1:{PORTS[app][1]}/v1.0{path}"
+
+
+def app_url(app: str, path: str) -> str:
+    return f"http://127.0.0.1:{PORTS[app][0]}{path}"
+
+
+@pytest.fixture
+def bare() -> httpx.Client:
+    """A client with no token, as anyone on the machine could send."""
+    return httpx.Client(timeout=30)
+
+
+@pytest.mark.parametrize("app", list(PORTS))
+def test_each_sidecar_requires_the_dapr_api_token_but_for_its_health(app: str, suite, bare) -> None:  # type: ignore[no-untyped-def]
+    assert bare.get(sidecar(app, "/metadata")).status_code == 401
+    assert bare.get(sidecar(app, "/metadata"), headers={"dapr-api-token": "wrong"}).status_code == 401
+    assert suite.http.get(sidecar(app, "/metadata")).json()["id"] == app
+    assert bare.get(sidecar(app, "/healthz")).status_code == 204
+    assert bare.get(sidecar(app, "/healthz/outbound")).status_code == 204
+
+
+@pytest.mark.parametrize(("app", "path"), DAPR_ONLY)
+def test_routes_for_dapr_only_refuse_a_call_without_the_app_token(app: str, path: str, suite, bare) -> None:  # type: ignore[no-untyped-def]
+    for headers in ({}, {"dapr-api-token": "wrong"}, {"dapr-api-token": suite.tokens["DAPR_API_TOKEN"]}):
+        resp = bare.post(app_url(app, path), json=sample_order(), headers=headers)
+        assert resp.status_code == 401, resp.text
+        assert "Dapr only" in resp.json()["error"]
+
+
+def test_service_invocation_through_the_sidecars_passes_the_app_token(suite) -> None:  # type: ignore[no-untyped-def]
+    order = sample_order()
+    via = sidecar(WORKFLOW_APP, f"/invoke/{DELIVERY_APP}/method/deliver")
+    resp = suite.http.post(via, json=order)
+    assert (resp.status_code, resp.json()["status"]) == (200, "delivered"), resp.text
+    assert httpx.post(via, json=order, timeout=30).status_code == 401  # the caller's sidecar wants its token
+
+
+@pytest.mark.parametrize(("app", "path", "code"), CUSTOMER)
+def test_customer_routes_and_health_need_no_token(app: str, path: str, code: int, suite, bare) -> None:  # type: ignore[no-untyped-def]
+    assert bare.get(app_url(app, path)).status_code == code
+    assert bare.get(app_url(app, "/healthz")).json() == {"status": "ok", "app": app, "dapr": "ok"}
+
+
+def test_an_app_outside_a_components_scope_cannot_use_it(suite) -> None:  # type: ignore[no-untyped-def]
+    item = [{"key": "intruder", "value": "x"}]
+    refused = suite.http.post(sidecar(DELIVERY_APP, "/state/pizzastatestore"), json=item)
+    assert refused.status_code >= 400, refused.text
+    assert "pizzastatestore" in refused.text
+    components = {c["name"] for c in suite.http.get(sidecar(DELIVERY_APP, "/metadata")).json()["components"]}
+    assert components == {"pizzapubsub"}
+
+
+# Dapr 1.18.3's placement and scheduler parse --healthz-listen-address but never use it (their healthz
+# server listens on ":port"): only their health answers there, on the ports scripts/controlplane.sh sets.
+UPSTREAM_HEALTHZ = {"58080": "placement", "58081": "scheduler"}
+
+
+def test_every_process_of_the_suite_listens_on_loopback_only(suite) -> None:  # type: ignore[no-untyped-def]
+    if not shutil.which("ss"):
+        pytest.skip("no ss (iproute2) to list the listening sockets")
+    ours = {str(p) for ports in PORTS.values() for p in ports}
+    out = subprocess.run(["ss", "-ltnpH"], capture_output=True, text=True, check=True).stdout
+    exposed = []
+    for line in out.splitlines():
+        address, port = line.split()[3].rsplit(":", 1)
+        dapr = re.search(r'"(daprd|placement|scheduler)"', line)
+        if address in {"127.0.0.1", "[::1]"} or not (port in ours or dapr):
+            continue
+        if not (dapr and UPSTREAM_HEALTHZ.get(port) == dapr.group(1)):
+            exposed.append(line)
+    assert not exposed, "\n".join(exposed)
+
+
+SWITCHED_OFF = ["/secrets/any/key", "/shutdown", "/actors/any/id/state/key", "/bindings/any"]
+
+
+@pytest.mark.parametrize("path", SWITCHED_OFF)
+def test_apis_no_service_uses_are_switched_off(path: str, suite) -> None:  # type: ignore[no-untyped-def]
+    method = "POST" if path in {"/shutdown", "/bindings/any"} else "GET"
+    resp = suite.http.request(method, sidecar(KITCHEN_APP, path), json={})
+    assert resp.status_code in {403, 404, 405}, resp.text
+    assert suite.http.get(sidecar(KITCHEN_APP, "/healthz")).status_code == 204  # not shut down
