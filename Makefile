@@ -1,9 +1,9 @@
 # The suite's commands. `make run` and `make test` do all the set-up they need.
 SHELL := /bin/bash
 PY := .venv/bin/python
-PACKAGES := -p pizza_common -p pizza_order -p pizza_storefront -p pizza_kitchen -p pizza_delivery -p pizza_workflow
+PACKAGES := -p pizza_common -p pizza_order -p pizza_storefront -p pizza_kitchen -p pizza_delivery -p pizza_workflow -p pizza_cli
 
-.PHONY: setup run stop test lint unit e2e bench
+.PHONY: setup run stop test lint unit e2e bench test-faults
 
 setup:
 	@bash scripts/setup.sh
@@ -22,7 +22,7 @@ lint: setup
 	$(PY) -m mypy scripts/multirun.py
 
 unit: setup
-	$(PY) -m pytest -m "not e2e"
+	$(PY) -m pytest -m "not e2e and not faults"
 
 e2e: setup
 	$(PY) -m pytest -m e2e
@@ -32,3 +32,6 @@ test: lint
 
 bench: setup
 	@bash scripts/bench.sh
+
+test-faults: setup
+	$(PY) -m pytest -m faults -v

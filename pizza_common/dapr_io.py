@@ -89,7 +89,14 @@ class DaprGateway:
 
     def invoke(self, app_id: str, method: str, data: Any) -> Invocation:
         """POST JSON to another app through its sidecar; 5xx and transport faults raise."""
-        resp = self._send("POST", f"/invoke/{app_id}/method/{method.lstrip('/')}", json=data)
+        return self._invoke("POST", app_id, method, json=data)
+
+    def invoke_get(self, app_id: str, method: str) -> Invocation:
+        """GET a method of another app through its sidecar; 5xx and transport faults raise."""
+        return self._invoke("GET", app_id, method)
+
+    def _invoke(self, verb: str, app_id: str, method: str, **kwargs: Any) -> Invocation:
+        resp = self._send(verb, f"/invoke/{app_id}/method/{method.lstrip('/')}", **kwargs)
         if resp.status_code >= 500:
             raise DaprUnavailable(f"invoke {app_id}/{method}: HTTP {resp.status_code}: {resp.text[:300]}")
         try:

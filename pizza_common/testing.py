@@ -54,6 +54,9 @@ class FakeDapr(DaprGateway):
             raise DaprUnavailable(f"invoke {app_id}/{method}: HTTP {status}")
         return Invocation(status, body)
 
+    def invoke_get(self, app_id: str, method: str) -> Invocation:
+        return self.invoke(app_id, method, None)
+
     def statuses(self, order_id: str) -> list[str]:
         """Return the statuses published for an order, in order."""
         return [d["status"] for _, d in self.published if d.get("order_id") == order_id]

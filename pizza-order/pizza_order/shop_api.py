@@ -1,0 +1,101 @@
+"""The shop page's API: what the page asks of the other services, relayed through Dapr."""
+
+import secrets
+from datetime import UTC, datetime
+from typing import Literal
+from urllib.parse import urlencode
+
+from flask import jsonify
+from flask_openapi3 import APIBlueprint
+from pydantic import BaseModel, StrictBool
+
+from pizza_common.dapr_io import gateway
+from pizza_common.models import Contract, Order, OrderId, OrderRef
+from pizza_common.names import STOREFRONT_APP, WORKFLOW_APP
+from pizza_common.web import Reply
+from pizza_order import forward, journey, store
+from pizza_order.live import event_of
+
+bp = APIBlueprint("shop", __name__, url_prefix="/api")
+# Which workflow method each button of the orders list calls.
+ACTIONS = {"pause": "pause-order", "resume": "resume-order", "cancel": "cancel-order"}
+
+
+class NewOrder(Order):
+    """An order from the page or the terminal: the shop picks an id when none is given."""
+
+    # Narrowing a required field to an optional one is what this model is for.
+    order_id: OrderId | None = None  # type: ignore[assignment]
+
+
+class Decision(Contract):
+    approved: StrictBool
+
+
+class OrderAction(OrderRef):
+    action: Literal["pause", "resume", "cancel"]
+
+
+class OrdersQuery(BaseModel):
+    status: str | None = None  # checked by pizza-workflow, which names the valid ones
+
+
+def new_order_id() -> str:
+    """Return a fresh, readable order id: the time of day and a random suffix."""
+    return f"{datetime.now(UTC):%H%M%S}-{secrets.token_hex(2)}"
+
+
+@bp.get("/menu")
+def menu() -> Reply:
+    """Return the storefront's menu."""
+    return forward.get(STOREFRONT_APP, "menu")
+
+
+@bp.get("/journey")
+def stages() -> Reply:
+    """Return the steps of an order, the statuses that end it and the customer's messages."""
+    return journey.describe()
+
+
+@bp.post("/orders")
+def place_order(body: NewOrder) -> Reply:
+    """Start an order's workflow; 202 with its id."""
+    data = body.model_dump(mode="json", exclude_none=True)
+    data.setdefault("order_id", new_order_id())
+    return forward.post(WORKFLOW_APP, "start-order", data)
+
+
+@bp.get("/orders")
+def list_orders(query: OrdersQuery) -> Reply:
+    """Return the orders' workflows, optionally only those at one runtime status."""
+    params = urlencode({"status": query.status}) if query.status else ""
+    return forward.get(WORKFLOW_APP, f"orders?{params}" if params else "orders")
+
+
+@bp.get("/orders/<order_id>")
+def order_status(path: OrderRef) -> Reply:
+    """Return the order's workflow status with the status history pizza-order keeps."""
+    answer = gateway().invoke_get(WORKFLOW_APP, f"get-status/{path.order_id}")
+    record, _ = store.load(gateway(), path.order_id) if answer.ok else (None, None)
+    if record is None:
+        return forward.relay(answer)
+    history = [event_of(path.order_id, h) for h in record.history]
+    return jsonify({**answer.body, "status": record.status, "history": history})
+
+
+@bp.post("/orders/<order_id>/validate")
+def validate(path: OrderRef, body: Decision) -> Reply:
+    """Record the kitchen's quality check of the order's pizza."""
+    return forward.post(WORKFLOW_APP, "validate-pizza", {"order_id": path.order_id, **body.model_dump()})
+
+
+@bp.post("/orders/<order_id>/approve")
+def approve(path: OrderRef, body: Decision) -> Reply:
+    """Record a manager's decision on a large order."""
+    return forward.post(WORKFLOW_APP, "approve-order", {"order_id": path.order_id, **body.model_dump()})
+
+
+@bp.post("/orders/<order_id>/<action>")
+def steer(path: OrderAction) -> Reply:
+    """Pause, resume or cancel an order."""
+    return forward.post(WORKFLOW_APP, ACTIONS[path.action], {"order_id": path.order_id})

@@ -1,0 +1,100 @@
+// The staff views: the kitchen's quality check, the manager's approvals and the orders list.
+import { api, el, label, money, notify } from "./api.js";
+import { describe } from "./tracker.js";
+
+// Which buttons fit a runtime status: a hint for the page only, pizza-workflow decides (409 otherwise).
+const BUTTONS = {
+  RUNNING: ["pause", "cancel"],
+  PENDING: ["cancel"],
+  SUSPENDED: ["resume", "cancel"],
+};
+const DONE = { pause: "paused", resume: "resumed", cancel: "cancelled" };
+
+export class Views {
+  constructor(trackers, menu, journey) {
+    this.trackers = trackers;
+    this.currency = menu.currency;
+    this.waitingFor = journey.waiting_for;
+    this.details = new Map();
+  }
+
+  async refresh() {
+    let orders;
+    try {
+      orders = (await api.orders()).orders.slice().reverse();
+    } catch (err) {
+      notify(`Could not load the orders: ${err.message}`, "error");
+      return;
+    }
+    const waiting = (who) => orders.filter((o) => o.runtime_status in BUTTONS && this.waitingFor[o.stage] === who);
+    await Promise.all([
+      this.renderWaiting("kitchen", waiting("kitchen"), "validate", ["Approve", "Reject"], "pizza of order"),
+      this.renderWaiting("manager", waiting("manager"), "approve", ["Approve", "Refuse"], "order"),
+    ]);
+    this.renderOrders(orders);
+  }
+
+  async detail(id) {
+    if (!this.details.has(id)) {
+      this.details.set(id, api.history(id).then(describe).catch(() => ""));
+    }
+    return this.details.get(id);
+  }
+
+  async renderWaiting(view, orders, action, [yes, no], what) {
+    const items = await Promise.all(orders.map(async (o) => {
+      const text = [`Order ${o.order_id}`, await this.detail(o.order_id), money(o.total_cents, this.currency)];
+      if (o.attempt) text.push(`remake ${o.attempt}`);
+      const decide = (approved) => (event) => this.decide(event.target, o.order_id, action, approved);
+      return el("li", { "data-order-id": o.order_id },
+        el("p", {}, text.filter(Boolean).join(" · ")),
+        el("div", { class: "buttons" },
+          el("button", { type: "button", "aria-label": `${yes} ${what} ${o.order_id}`, onclick: decide(true) }, yes),
+          el("button", { type: "button", class: "danger", "aria-label": `${no} ${what} ${o.order_id}`,
+            onclick: decide(false) }, no)));
+    }));
+    document.getElementById(`${view}-list`).replaceChildren(...items);
+    document.getElementById(`${view}-empty`).hidden = items.length > 0;
+  }
+
+  renderOrders(orders) {
+    const rows = orders.map((o) => el("tr", { "data-order-id": o.order_id, "data-runtime-status": o.runtime_status },
+      el("th", { scope: "row" }, o.order_id),
+      el("td", {}, label(o.runtime_status.toLowerCase())),
+      el("td", {}, label(o.stage || "")),
+      el("td", {}, money(o.total_cents, this.currency)),
+      el("td", { class: "buttons" },
+        el("button", { type: "button", class: "quiet", "aria-label": `Track order ${o.order_id}`,
+          onclick: () => this.trackers.track(o.order_id) }, "Track"),
+        ...(BUTTONS[o.runtime_status] || []).map((action) => el("button", {
+          type: "button", class: action === "cancel" ? "danger" : "", "data-action": action,
+          "aria-label": `${label(action)} order ${o.order_id}`,
+          onclick: (event) => this.steer(event.target, o.order_id, action),
+        }, label(action))))));
+    document.querySelector("#orders-table tbody").replaceChildren(...rows);
+    document.getElementById("orders-empty").hidden = rows.length > 0;
+  }
+
+  async decide(button, id, action, approved) {
+    await this.send(button, id, action, { approved }, (r) =>
+      `Order ${id}: ${r.validation_status || r.approval_status || (approved ? "approved" : "refused")}`);
+  }
+
+  async steer(button, id, action) {
+    await this.send(button, id, action, {}, () => `Order ${id} ${DONE[action]}`);
+  }
+
+  async send(button, id, action, body, say) {
+    button.disabled = true;
+    try {
+      notify(say(await api.act(id, action, body)));
+    } catch (err) {
+      notify(`Order ${id}: ${err.message}`, "error");
+    } finally {
+      button.disabled = false;
+      this.refresh();
+      // A pause or resume takes effect in the workflow engine a moment later, and publishes nothing.
+      setTimeout(() => this.refresh(), 1000);
+    }
+  }
+}

@@ -1,0 +1,74 @@
+"""Live updates: events merged from the orders topic are pushed to the open streams."""
+
+from typing import Any
+
+from flask import Flask
+from flask.testing import FlaskClient
+
+from pizza_common.fixtures import sample_order
+from pizza_order.broker import broker
+
+
+def cloud_event(order_id: str, status: str) -> dict[str, Any]:
+    data = sample_order(order_id) | {"status": status, "event_id": f"{order_id}:{status}", "message": "hi"}
+    return {"id": f"ce-{status}", "specversion": "1.0", "data": data}
+
+
+def test_a_merged_event_is_pushed_with_its_history_fields(app: Flask, client: FlaskClient) -> None:
+    with app.app_context():
+        sub = broker().subscribe("o1")
+    resp = client.post("/orders-sub", json=cloud_event("o1", "cooked"))
+    assert resp.json == {"status": "SUCCESS"}
+    pushed = sub.events.get_nowait()
+    assert pushed is not None
+    assert {k: pushed[k] for k in ("order_id", "status", "event_id", "message")} == {
+        "order_id": "o1",
+        "status": "cooked",
+        "event_id": "o1:cooked",
+        "message": "hi",
+    }
+    assert "customer" not in pushed and "timestamp" in pushed
+
+
+def test_a_dropped_event_is_not_pushed(app: Flask, client: FlaskClient) -> None:
+    with app.app_context():
+        sub = broker().subscribe(None)
+    resp = client.post("/orders-sub", json={"id": "x", "data": {"order_id": "o1"}})
+    assert resp.json == {"status": "DROP"}
+    assert sub.events.empty()
+
+
+def test_an_order_stream_starts_with_the_stored_history(app: Flask, client: FlaskClient) -> None:
+    app.config.update(SSE_MAX_S=0.2, SSE_HEARTBEAT_S=0.05)
+    for status in ("validating", "processing"):
+        client.post("/orders-sub", json=cloud_event("o2", status))
+    resp = client.get("/api/orders/o2/events")
+    assert resp.status_code == 200
+    assert resp.mimetype == "text/event-stream"
+    body = resp.get_data(as_text=True)
+    assert body.index("id: o2:validating") < body.index("id: o2:processing")
+    assert resp.headers["Cache-Control"] == "no-cache"
+
+
+def test_the_all_orders_stream_ends_at_its_deadline(app: Flask, client: FlaskClient) -> None:
+    app.config.update(SSE_MAX_S=0.1, SSE_HEARTBEAT_S=0.02)
+    body = client.get("/api/events").get_data(as_text=True)
+    assert body.startswith("retry: ")
+    assert ": keep-alive" in body
+    with app.app_context():
+        assert broker().open_streams == 0
+
+
+def test_too_many_streams_answer_503_in_json(app: Flask, client: FlaskClient) -> None:
+    with app.app_context():
+        for _ in range(broker().max_streams):
+            broker().subscribe(None)
+    resp = client.get("/api/events")
+    assert resp.status_code == 503
+    assert "too many live streams" in resp.json["error"]
+
+
+def test_a_bad_order_id_is_refused_naming_the_field(client: FlaskClient) -> None:
+    resp = client.get("/api/orders/bad%20id!/events")
+    assert resp.status_code == 422
+    assert resp.json["problems"][0]["field"] == "order_id"

@@ -1,0 +1,136 @@
+"""The shop page's API: relayed to the other services through Dapr, codes and errors kept."""
+
+from typing import Any
+
+import httpx
+import pytest
+from flask.testing import FlaskClient
+
+from pizza_common.dapr_io import DaprGateway, DaprUnavailable
+from pizza_common.fixtures import sample_order
+from pizza_common.names import STOREFRONT_APP, WORKFLOW_APP
+from pizza_common.testing import FakeDapr
+
+
+def new_order(**overrides: Any) -> dict[str, Any]:
+    order = sample_order()
+    order.pop("order_id")
+    return order | overrides
+
+
+def test_an_order_is_started_with_an_id_the_shop_picks(client: FlaskClient, dapr: FakeDapr) -> None:
+    dapr.handlers[WORKFLOW_APP, "start-order"] = lambda d: (202, {"order_id": d["order_id"]})
+    resp = client.post("/api/orders", json=new_order())
+    assert resp.status_code == 202
+    ((app_id, method, sent),) = dapr.invoked
+    assert (app_id, method) == (WORKFLOW_APP, "start-order")
+    assert resp.json["order_id"] == sent["order_id"]
+    assert sent["customer"] == sample_order()["customer"]
+
+
+def test_a_given_id_is_kept(client: FlaskClient, dapr: FakeDapr) -> None:
+    client.post("/api/orders", json=new_order(order_id="mine-1"))
+    assert dapr.invoked[0][2]["order_id"] == "mine-1"
+
+
+def test_bad_input_is_refused_here_naming_the_fields(client: FlaskClient, dapr: FakeDapr) -> None:
+    order = new_order(quantity=0)
+    order["customer"]["phone"] = "call me"
+    resp = client.post("/api/orders", json=order)
+    assert resp.status_code == 422
+    assert {p["field"] for p in resp.json["problems"]} == {"quantity", "customer.phone"}
+    assert dapr.invoked == []
+
+
+def test_a_refusal_of_the_workflow_is_passed_through(client: FlaskClient, dapr: FakeDapr) -> None:
+    dapr.handlers[WORKFLOW_APP, "pause-order"] = lambda d: (409, {"error": "cannot pause", "stage": "x"})
+    resp = client.post("/api/orders/o1/pause", json={})
+    assert resp.status_code == 409
+    assert resp.json == {"error": "cannot pause", "stage": "x"}
+
+
+def test_a_failing_service_answers_503_in_json(client: FlaskClient, dapr: FakeDapr) -> None:
+    dapr.handlers[STOREFRONT_APP, "menu"] = lambda d: (500, {})
+    resp = client.get("/api/menu")
+    assert resp.status_code == 503
+    assert resp.json["error"] == "a dependency is unavailable, try again"
+
+
+@pytest.mark.parametrize(
+    ("path", "body", "method", "sent"),
+    [
+        ("o1/validate", {"approved": True}, "validate-pizza", {"order_id": "o1", "approved": True}),
+        ("o1/approve", {"approved": False}, "approve-order", {"order_id": "o1", "approved": False}),
+        ("o1/pause", {}, "pause-order", {"order_id": "o1"}),
+        ("o1/resume", {}, "resume-order", {"order_id": "o1"}),
+        ("o1/cancel", {}, "cancel-order", {"order_id": "o1"}),
+    ],
+)
+def test_decisions_and_actions_go_to_the_workflow(
+    client: FlaskClient, dapr: FakeDapr, path: str, body: dict[str, Any], method: str, sent: dict[str, Any]
+) -> None:
+    assert client.post(f"/api/orders/{path}", json=body).status_code == 200
+    assert dapr.invoked == [(WORKFLOW_APP, method, sent)]
+
+
+@pytest.mark.parametrize(
+    ("path", "body", "field"),
+    [
+        ("/api/orders/o1/validate", {"approved": "yes"}, "approved"),
+        ("/api/orders/o1/approve", {}, "approved"),
+        ("/api/orders/o1/explode", {}, "action"),
+    ],
+)
+def test_bad_decisions_and_actions_name_the_field(
+    client: FlaskClient, dapr: FakeDapr, path: str, body: dict[str, Any], field: str
+) -> None:
+    resp = client.post(path, json=body)
+    assert resp.status_code == 422
+    assert resp.json["problems"][0]["field"] == field
+    assert dapr.invoked == []
+
+
+def test_menu_and_orders_are_read_through_the_sidecar(client: FlaskClient, dapr: FakeDapr) -> None:
+    dapr.handlers[STOREFRONT_APP, "menu"] = lambda d: (200, {"pizzas": []})
+    dapr.handlers[WORKFLOW_APP, "orders?status=RUNNING"] = lambda d: (200, {"orders": []})
+    assert client.get("/api/menu").json == {"pizzas": []}
+    assert client.get("/api/orders?status=RUNNING").json == {"orders": []}
+
+
+def test_an_order_status_carries_the_stored_history(client: FlaskClient, dapr: FakeDapr) -> None:
+    client.post("/order", json=sample_order("o9"))
+    dapr.handlers[WORKFLOW_APP, "get-status/o9"] = lambda d: (200, {"order_id": "o9", "stage": "delivery"})
+    got = client.get("/api/orders/o9").json
+    assert got["stage"] == "delivery"
+    assert [h["status"] for h in got["history"]] == ["received"]
+    assert got["history"][0]["order_id"] == "o9"
+
+
+def test_an_unknown_order_status_is_the_workflow_404(client: FlaskClient, dapr: FakeDapr) -> None:
+    dapr.handlers[WORKFLOW_APP, "get-status/nope"] = lambda d: (404, {"error": "order nope not found"})
+    resp = client.get("/api/orders/nope")
+    assert resp.status_code == 404
+    assert resp.json == {"error": "order nope not found"}
+
+
+def test_journey_and_page_are_served(client: FlaskClient) -> None:
+    journey = client.get("/api/journey").json
+    assert journey["steps"][0]["status"] == "validating"
+    assert journey["steps"][-1]["status"] == journey["delivered"] == "delivered"
+    page = client.get("/")
+    assert page.status_code == 200
+    assert b'<form id="order-form"' in page.data
+    assert client.get("/static/js/app.js").status_code == 200
+
+
+def sidecar(answer: httpx.Response) -> DaprGateway:
+    gw = DaprGateway()
+    gw._http = httpx.Client(base_url="http://sidecar/v1.0", transport=httpx.MockTransport(lambda r: answer))
+    return gw
+
+
+def test_the_gateway_get_keeps_codes_and_raises_on_faults() -> None:
+    assert sidecar(httpx.Response(200, json={"a": 1})).invoke_get("x", "menu").body == {"a": 1}
+    assert sidecar(httpx.Response(404, text="nope")).invoke_get("x", "m").body == {"error": "nope"}
+    with pytest.raises(DaprUnavailable):
+        sidecar(httpx.Response(500, text="down")).invoke_get("x", "m")

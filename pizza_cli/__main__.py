@@ -1,0 +1,5 @@
+"""Run the terminal client as `python -m pizza_cli`."""
+
+from pizza_cli.main import app
+
+app()
