@@ -1,4 +1,4 @@
-"""The suite started exactly as `make run` starts it, shared by the end-to-end tests."""
+"""The suite started exactly as `make run` starts it, and the helpers the end-to-end tests share."""
 
 import os
 import signal
@@ -15,7 +15,7 @@ import pytest
 from pizza_common.fixtures import sample_order
 from pizza_common.names import PORTS, WORKFLOW_APP
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 T = TypeVar("T")
 
 
@@ -37,12 +37,46 @@ def poll(fetch: Callable[[], T], done: Callable[[T], bool], timeout: float = 30,
         time.sleep(0.05)
 
 
+class TokenAuth(httpx.Auth):
+    """Send each token where it is required: the Dapr API token to sidecars, the app token to apps."""
+
+    def __init__(self, tokens: dict[str, str]) -> None:
+        self.by_port = {dapr: tokens["DAPR_API_TOKEN"] for _, dapr in PORTS.values()}
+        self.by_port |= {app: tokens["APP_API_TOKEN"] for app, _ in PORTS.values()}
+
+    def auth_flow(self, request: httpx.Request) -> Iterator[httpx.Request]:
+        token = self.by_port.get(request.url.port or 0)
+        if token and "dapr-api-token" not in request.headers:
+            request.headers["dapr-api-token"] = token
+        yield request
+
+
+def load_tokens(data: Path) -> dict[str, str]:
+    """Make the suite's tokens as `make run` does, and show them to httpyac as a .env."""
+    made = subprocess.run(
+        ["bash", "scripts/tokens.sh"],
+        cwd=ROOT,
+        env=os.environ | {"PIZZA_DATA_DIR": str(data)},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    text = Path(made.stdout.strip()).read_text()
+    (data / "httpyac").mkdir()
+    (data / "httpyac" / ".env").write_text(text)
+    # test_endpoints_http sends a copy of Endpoints.http with no .env beside it: httpyac reads this one.
+    os.environ["HTTPYAC_ENV"] = str(data / "httpyac")
+    return dict(line.split("=", 1) for line in text.splitlines() if "=" in line)
+
+
 class Suite:
     """HTTP access to the five running apps, and waits on an order's progress."""
 
-    def __init__(self, log: Path) -> None:
+    def __init__(self, log: Path, tokens: dict[str, str]) -> None:
         self.log = log
-        self.http = httpx.Client(timeout=30)
+        self.tokens = tokens
+        # Tests reach routes for Dapr only and the sidecars' APIs directly, as Dapr and the apps do.
+        self.http = httpx.Client(timeout=30, auth=TokenAuth(tokens))
         self.url = {app: f"http://127.0.0.1:{ports[0]}" for app, ports in PORTS.items()}
 
     def post(self, app: str, path: str, body: Any) -> httpx.Response:
@@ -99,19 +133,16 @@ def _wait_ready(proc: subprocess.Popen[bytes], log: Path, timeout: float = 180) 
     poll(ready, bool, timeout, "all five apps, their sidecars and the workflow engine")
 
 
-@pytest.fixture(scope="session")
-def suite(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Suite]:
+def run_suite(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Suite]:
     busy = [p for ports in PORTS.values() for p in ports if listening(p)]
     if busy:
         pytest.fail(f"ports {busy} are in use: stop the running suite first (make stop)")
     log = tmp_path_factory.mktemp("suite") / "run.log"
     # A data folder of its own: a fresh Redis and scheduler, unless the user's already run.
     data = tmp_path_factory.mktemp("data")
-    env = os.environ | {
-        "PIZZA_TIME_SCALE": "0.01",
-        "PIZZA_VALIDATION_TIMEOUT_S": "600",
-        "PIZZA_DATA_DIR": str(data),
-    }
+    tokens = load_tokens(data)
+    settings = {"PIZZA_TIME_SCALE": "0.01", "PIZZA_VALIDATION_TIMEOUT_S": "600", "PIZZA_DATA_DIR": str(data)}
+    env = os.environ | tokens | settings
     with log.open("wb") as out:
         proc = subprocess.Popen(
             ["bash", "scripts/run.sh"],
@@ -123,7 +154,7 @@ def suite(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Suite]:
         )
     try:
         _wait_ready(proc, log)
-        yield Suite(log)
+        yield Suite(log, tokens)
     finally:
         os.killpg(proc.pid, signal.SIGTERM)
         try:

@@ -7,7 +7,7 @@ import pytest
 
 from pizza_common.fixtures import sample_order
 from pizza_common.menu import MENU
-from tests.e2e.conftest import poll
+from tests.suite import poll
 
 pytestmark = pytest.mark.e2e
 WF, SHOP, KITCHEN = "pizza-workflow", "pizza-storefront", "pizza-kitchen"
