@@ -20,6 +20,7 @@ lint: setup
 	$(PY) -m ruff format --check .
 	$(PY) -m mypy $(PACKAGES)
 	$(PY) -m mypy scripts/multirun.py
+	$(PY) -m mypy bench
 
 unit: setup
 	$(PY) -m pytest -m "not e2e and not faults"

@@ -11,11 +11,12 @@ die() { printf 'setup: error: %s\n' "$*" >&2; exit 1; }
 PY="${PYTHON:-python3}"
 command -v "$PY" >/dev/null || die "no $PY: install Python 3.11 or newer"
 "$PY" -c 'import sys; sys.exit(sys.version_info < (3, 11))' || die "$PY is $("$PY" -V 2>&1): the suite needs Python 3.11 or newer"
-want=$(cat requirements.txt requirements-dev.txt constraints.txt pyproject.toml | sha256sum | cut -c1-16)
+want=$(cat requirements.txt requirements-dev.txt requirements-bench.txt constraints.txt pyproject.toml | sha256sum | cut -c1-16)
 if [ "$(cat .venv/.pizza-deps 2>/dev/null)" != "$want" ]; then
   say "installing the Python packages into .venv"
   [ -x .venv/bin/python ] || "$PY" -m venv .venv
-  .venv/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt -c constraints.txt
+  .venv/bin/python -m pip install --quiet --disable-pip-version-check \
+    -r requirements-dev.txt -r requirements-bench.txt -c constraints.txt
   .venv/bin/python -m pip install --quiet --disable-pip-version-check --no-deps -e .
   echo "$want" > .venv/.pizza-deps
 fi

@@ -2,6 +2,7 @@
 
 import logging
 import random
+import threading
 import time
 from collections.abc import Callable
 from typing import Final, TypeVar
@@ -13,6 +14,9 @@ from pizza_kitchen.stock import Stock, new_stock
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
+# One writer at a time in this process: the threads of one kitchen no longer race each other
+# for the one inventory key, and the etag still guards against other kitchen processes.
+_writer = threading.Lock()
 SAVE_ATTEMPTS: Final = 10
 BACKOFF_S: Final = 0.001
 
@@ -31,6 +35,11 @@ def load(dapr: DaprGateway, initial: int) -> tuple[Stock, str | None]:
 
 def update(dapr: DaprGateway, initial: int, change: Callable[[Stock], Outcome[T]]) -> T:
     """Apply `change` to the stored stock and save it at the etag read; on a lost race, read again."""
+    with _writer:
+        return _update(dapr, initial, change)
+
+
+def _update(dapr: DaprGateway, initial: int, change: Callable[[Stock], Outcome[T]]) -> T:
     for attempt in range(SAVE_ATTEMPTS):
         stock, etag = load(dapr, initial)
         outcome = change(stock)

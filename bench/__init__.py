@@ -1,0 +1,1 @@
+"""Benchmark of the pizza suite: the Dapr workflow against plain service invocation."""

@@ -1,0 +1,180 @@
+"""The run: warm up, then each concurrency level through the workflow and the baseline."""
+
+import asyncio
+import dataclasses
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Final
+
+import httpx
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from bench import baseline_path, breakdown, workflow_path
+from bench.http import client, invoke_url, poll_cap_s
+from bench.load import LevelRun, PathFn, order_ids, run_level
+from bench.model import OrderRun
+from bench.resources import Monitor, Usage
+from bench.stats import ratio, summarize
+from pizza_common.fixtures import sample_order
+from pizza_common.menu import ingredients_for
+from pizza_common.names import KITCHEN_APP
+
+log = logging.getLogger(__name__)
+IDLE_CORES: Final = 0.25
+SETTLE_MAX_S: Final = 60.0
+MAX_RESTOCK: Final = 100_000
+RESTOCK_SPARE: Final = 50
+FAILURES_KEPT: Final = 20
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What to run: orders per concurrency level, which paths, and the time bounds."""
+
+    levels: dict[int, int]
+    paths: tuple[str, ...]
+    warmup: int
+    order_timeout_s: float
+    sample: int
+    baseline_retry: bool = True
+
+    def path_fn(self, path: str, concurrency: int) -> PathFn:
+        """Return the function that sends one order along path at this concurrency."""
+        if path != "workflow":
+            return baseline_path.runner(self.baseline_retry)
+        cap_s = poll_cap_s(concurrency)
+
+        async def run_order(http: httpx.AsyncClient, order: dict[str, Any], run: OrderRun) -> None:
+            await workflow_path.run_order(http, order, run, cap_s)
+
+        return run_order
+
+
+async def restock(http: httpx.AsyncClient, orders: int) -> None:
+    """Make sure the kitchen holds the ingredients of `orders` sample orders, plus a spare."""
+    order = sample_order()
+    need = ingredients_for(order["pizza_type"], order.get("quantity", 1))
+    resp = await http.get(invoke_url(KITCHEN_APP, "inventory"))
+    resp.raise_for_status()
+    levels = resp.json()["ingredients"]
+    short = {
+        name: units * orders + RESTOCK_SPARE - levels.get(name, {}).get("available", 0)
+        for name, units in need.items()
+    }
+    short = {name: units for name, units in short.items() if units > 0}
+    while short:
+        batch = {name: min(units, MAX_RESTOCK) for name, units in short.items()}
+        resp = await http.post(invoke_url(KITCHEN_APP, "inventory/restock"), json={"items": batch})
+        resp.raise_for_status()
+        short = {name: units - batch[name] for name, units in short.items() if units > batch[name]}
+    log.debug("kitchen stocked for %d orders", orders)
+
+
+async def settle(monitor: Monitor) -> float:
+    """Wait until the suite is idle (events drained), at most SETTLE_MAX_S; return the seconds waited."""
+    began = time.monotonic()
+    while time.monotonic() - began < SETTLE_MAX_S:
+        busy = await asyncio.to_thread(monitor.busy_cores, 0.5)
+        if busy < IDLE_CORES:
+            break
+    else:
+        log.warning("the suite was still busy after %g s: going on", SETTLE_MAX_S)
+    return time.monotonic() - began
+
+
+def _path_result(level: LevelRun, usage: Usage, drain_s: float, parts: dict[str, Any]) -> dict[str, Any]:
+    runs = level.runs
+    latencies = [r.latency_s for r in runs if r.latency_s is not None]
+    failed = sum(1 for r in runs if not r.ok and not r.lost)
+    lost = sum(1 for r in runs if r.lost)
+    summary = summarize(latencies, len(runs), failed, lost, level.elapsed_s)
+    return {
+        "summary": dataclasses.asdict(summary) | {"valid": summary.valid},
+        "drain_s": round(drain_s, 2),
+        "retries": sum(r.retries for r in runs),
+        "failures": [{"order_id": r.order_id, "error": r.error} for r in runs if not r.ok][:FAILURES_KEPT],
+        "resources": dataclasses.asdict(usage),
+        "breakdown": parts,
+    }
+
+
+class Runner:
+    """Runs a plan against a ready suite, adding each level's results as they come."""
+
+    def __init__(
+        self, plan: Plan, monitor: Monitor, run_id: str, results: dict[str, Any], auth: httpx.Auth
+    ) -> None:
+        self.plan = plan
+        self.auth = auth
+        self.monitor = monitor
+        self.run_id = run_id
+        self.results = results
+        self.check: Callable[[], None] = lambda: None
+
+    async def run(self) -> None:
+        """Warm up each path, then run every level of the plan."""
+        top = max(self.plan.levels)
+        async with client(top, self.auth) as http:
+            await self._warm_up(http)
+            for concurrency, orders in self.plan.levels.items():
+                level: dict[str, Any] = {"concurrency": concurrency, "orders": orders}
+                self.results["levels"].append(level)
+                for path in self.plan.paths:
+                    level[path] = await self._level(http, path, concurrency, orders)
+                    self.check()
+                wf, base = level.get("workflow"), level.get("baseline")
+                if wf and base:
+                    level["ratio"] = {
+                        "throughput": ratio(wf["summary"]["orders_per_s"], base["summary"]["orders_per_s"]),
+                        "p50": ratio(wf["summary"]["p50_ms"], base["summary"]["p50_ms"]),
+                    }
+
+    async def _warm_up(self, http: httpx.AsyncClient) -> None:
+        if self.plan.warmup <= 0:
+            return
+        await restock(http, self.plan.warmup * len(self.plan.paths))
+        for path in self.plan.paths:
+            ids = order_ids(f"{self.run_id}-warm-{path[:2]}", self.plan.warmup)
+            done = await run_level(path, self.plan.path_fn(path, 1), http, ids, 1, self.plan.order_timeout_s)
+            bad = [r for r in done.runs if not r.ok]
+            if bad:
+                raise RuntimeError(f"warm-up of the {path} path failed: {bad[0].order_id}: {bad[0].error}")
+            log.info("warmed up the %s path with %d orders", path, self.plan.warmup)
+
+    async def _level(
+        self, http: httpx.AsyncClient, path: str, concurrency: int, orders: int
+    ) -> dict[str, Any]:
+        await restock(http, orders)
+        await settle(self.monitor)
+        ids = order_ids(f"{self.run_id}-{path[:2]}{concurrency}", orders)
+        log.info("%s path: %d orders, %d at a time", path, orders, concurrency)
+        columns = (
+            TextColumn(f"{path} c={concurrency}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+        )
+        with Progress(*columns, transient=True) as progress, self.monitor.window() as usage:
+            task = progress.add_task(path, total=orders)
+            level = await run_level(
+                path,
+                self.plan.path_fn(path, concurrency),
+                http,
+                ids,
+                concurrency,
+                self.plan.order_timeout_s,
+                on_done=lambda _: progress.advance(task),
+            )
+            drain_s = await settle(self.monitor)
+        explain = breakdown.workflow_breakdown if path == "workflow" else breakdown.baseline_breakdown
+        parts = await explain(http, level.runs, self.plan.sample)
+        result = _path_result(level, usage, drain_s, parts)
+        s = result["summary"]
+        log.info(
+            "%s c=%d: %d/%d ok, %d failed, %d lost, %.2f orders/s, p50 %s ms, p95 %s ms, p99 %s ms",
+            path, concurrency, s["ok"], s["orders"], s["failed"], s["lost"],
+            s["orders_per_s"], s["p50_ms"], s["p95_ms"], s["p99_ms"],
+        )  # fmt: skip
+        return result
