@@ -28,8 +28,10 @@ unit: setup
 e2e: setup
 	$(PY) -m pytest -m e2e
 
+# Every test: lint and types, unit, fuzz, end to end, browser, CLI, then the crash drills.
 test: lint
-	$(PY) -m pytest
+	$(PY) -m pytest -m "not faults"
+	$(PY) -m pytest -m "faults and not dapr_hang"
 
 bench: setup
 	@bash scripts/bench.sh

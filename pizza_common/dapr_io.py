@@ -70,11 +70,17 @@ class DaprGateway:
     def save_state(self, key: str, value: Any, etag: str | None = None, *, create: bool = False) -> None:
         """Write a key; with an etag (or create=True) only if nobody wrote it since."""
         item: dict[str, Any] = {"key": key, "value": value}
-        if etag is not None or create:
+        guarded = etag is not None or create
+        if guarded:
             # An empty etag with first-write means "only if the key does not exist yet".
             item["etag"] = etag or ""
             item["options"] = {"concurrency": "first-write"}
-        self._check(self._send("POST", f"/state/{STATE_STORE}", json=[item]), f"save state {key}")
+        resp = self._send("POST", f"/state/{STATE_STORE}", json=[item])
+        if guarded and resp.status_code == 500 and b"ERR_STATE_SAVE" in resp.content:
+            # Redis answers a lost create race with "failed to set key", not an etag error.
+            # A real outage shows again on the caller's next read, which raises DaprUnavailable.
+            raise ETagMismatch(f"save state {key}: {resp.text[:200]}")
+        self._check(resp, f"save state {key}")
 
     def delete_state(self, key: str, etag: str | None = None) -> None:
         """Delete a key, only at the given etag when one is passed."""

@@ -13,7 +13,7 @@ from pizza_common.names import (
 )
 from pizza_common.statuses import APPROVED, AWAITING_MANAGER_APPROVAL, PENDING_VALIDATION, REJECTED
 from pizza_common.web import Reply, error
-from pizza_workflow.control import ALLOWED
+from pizza_workflow.control import ALLOWED, progress
 from pizza_workflow.lookup import conflict, find
 from pizza_workflow.worker import client
 
@@ -30,14 +30,22 @@ def _decide(body: ValidationDecision, key: str, waiting: str, event: str, what: 
     record = ValidationRecord.model_validate(value) if value is not None else None
     if record is None:
         return error(409, f"order {body.order_id} needs no {what}")
-    if state.runtime_status not in ALLOWED["decide"] or record.status != waiting:
-        return conflict(body.order_id, state, f"record a {what} for", status=record.status)
     decided = record.model_copy(update={"status": OUTCOMES[body.approved]})
-    try:
-        # Only the first decision wins: the etag makes a concurrent second one fail.
-        gateway().save_state(key, decided.model_dump(mode="json"), etag)
-    except ETagMismatch:
-        return error(409, f"order {body.order_id} got its {what} concurrently")
+    # The same decision again while the workflow still waits at this attempt: a retry after a
+    # crash between recording it and raising the event. Raise it again; the workflow takes one.
+    repeat = (
+        record.status == decided.status
+        and progress(state).get("stage") == waiting
+        and (progress(state).get("attempt", 0) == record.attempt)
+    )
+    if state.runtime_status not in ALLOWED["decide"] or (record.status != waiting and not repeat):
+        return conflict(body.order_id, state, f"record a {what} for", status=record.status)
+    if not repeat:
+        try:
+            # Only the first decision wins: the etag makes a concurrent second one fail.
+            gateway().save_state(key, decided.model_dump(mode="json"), etag)
+        except ETagMismatch:
+            return error(409, f"order {body.order_id} got its {what} concurrently")
     decision = {"approved": body.approved, "attempt": record.attempt}
     client().raise_workflow_event(instance_id(body.order_id), event, data=decision)
     return {"order_id": body.order_id, "validation_status": decided.status}

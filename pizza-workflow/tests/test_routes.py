@@ -98,6 +98,20 @@ def test_validation_raises_the_event_once(
     assert dapr.get_state(validation_key("v1"))[0]["status"] == "approved"
 
 
+def test_the_same_decision_again_while_still_waiting_is_raised_again(
+    client: FlaskClient, dapr: FakeDapr, workflows: FakeWorkflowClient
+) -> None:
+    waiting(dapr, workflows, "v4")
+    assert client.post("/validate-pizza", json={"order_id": "v4", "approved": True}).status_code == 200
+    # The workflow has not moved on (the event was lost in a crash): the same answer is sent again.
+    again = client.post("/validate-pizza", json={"order_id": "v4", "approved": True})
+    assert again.json == {"order_id": "v4", "validation_status": "approved"}
+    assert len(workflows.events) == 2
+    other = client.post("/validate-pizza", json={"order_id": "v4", "approved": False})
+    assert other.status_code == 409
+    assert len(workflows.events) == 2
+
+
 def test_validation_needs_a_waiting_order(
     client: FlaskClient, dapr: FakeDapr, workflows: FakeWorkflowClient
 ) -> None:

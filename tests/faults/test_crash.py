@@ -1,0 +1,36 @@
+"""Kill -9 one process of the suite while orders are in flight, restart it as it was started,
+and check that every order still ends delivered, charged once, cooked from one reservation."""
+
+from typing import Any
+
+import pytest
+
+from tests.faults.cluster import Cluster
+from tests.faults.drill import check, through_fault
+
+pytestmark = [pytest.mark.faults, pytest.mark.timeout(600)]
+# Killing the workflow app once left its Dapr 1.18.3 sidecar unable to register the workflow actor
+# types again ("actor type ... not registered" until that daprd restarts), about one kill in five
+# under heavy load: an upstream hang, run by `make test-faults` but kept out of `make test`.
+COMPONENTS = [
+    pytest.param("pizza-workflow", marks=pytest.mark.dapr_hang),
+    "pizza-workflow-daprd",
+    "pizza-kitchen",
+    "redis",
+    "scheduler",
+    "placement",
+]
+
+
+@pytest.mark.parametrize("component", COMPONENTS)
+def test_a_crashed_process_restarted_as_it_was_loses_and_repeats_nothing(
+    cluster: Cluster, figures: list[dict[str, Any]], component: str
+) -> None:
+    def crash() -> None:
+        cluster.restart(component, cluster.kill(component))
+
+    audit, row = through_fault(component, crash)
+    figures.append(row)
+    print(row, audit)  # noqa: T201 - visible with -s while the table waits for the session's end
+    assert row["in_flight"] > 0, "the crash found no order in flight: the batch is too fast"
+    check(audit)
