@@ -1,9 +1,6 @@
 """The suite started exactly as `make run` starts it, and the helpers the end-to-end tests share."""
 
 import os
-import signal
-import socket
-import subprocess
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -12,17 +9,14 @@ from typing import Any, TypeVar
 import httpx
 import pytest
 
+from bench.http import TokenAuth
+from bench.suite import running
 from pizza_common.fixtures import sample_order
 from pizza_common.names import PORTS, WORKFLOW_APP
 
 ROOT = Path(__file__).resolve().parents[1]
+READY_S = 180.0
 T = TypeVar("T")
-
-
-def listening(port: int) -> bool:
-    with socket.socket() as s:
-        s.settimeout(0.2)
-        return s.connect_ex(("127.0.0.1", port)) == 0
 
 
 def poll(fetch: Callable[[], T], done: Callable[[T], bool], timeout: float = 30, what: str = "") -> T:
@@ -35,38 +29,6 @@ def poll(fetch: Callable[[], T], done: Callable[[T], bool], timeout: float = 30,
         if time.monotonic() > deadline:
             pytest.fail(f"timed out after {timeout}s waiting for {what}: last {result!r}")
         time.sleep(0.05)
-
-
-class TokenAuth(httpx.Auth):
-    """Send each token where it is required: the Dapr API token to sidecars, the app token to apps."""
-
-    def __init__(self, tokens: dict[str, str]) -> None:
-        self.by_port = {dapr: tokens["DAPR_API_TOKEN"] for _, dapr in PORTS.values()}
-        self.by_port |= {app: tokens["APP_API_TOKEN"] for app, _ in PORTS.values()}
-
-    def auth_flow(self, request: httpx.Request) -> Iterator[httpx.Request]:
-        token = self.by_port.get(request.url.port or 0)
-        if token and "dapr-api-token" not in request.headers:
-            request.headers["dapr-api-token"] = token
-        yield request
-
-
-def load_tokens(data: Path) -> dict[str, str]:
-    """Make the suite's tokens as `make run` does, and show them to httpyac as a .env."""
-    made = subprocess.run(
-        ["bash", "scripts/tokens.sh"],
-        cwd=ROOT,
-        env=os.environ | {"PIZZA_DATA_DIR": str(data)},
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    text = Path(made.stdout.strip()).read_text()
-    (data / "httpyac").mkdir()
-    (data / "httpyac" / ".env").write_text(text)
-    # test_endpoints_http sends a copy of Endpoints.http with no .env beside it: httpyac reads this one.
-    os.environ["HTTPYAC_ENV"] = str(data / "httpyac")
-    return dict(line.split("=", 1) for line in text.splitlines() if "=" in line)
 
 
 class Suite:
@@ -111,54 +73,19 @@ class Suite:
         return poll(fetch, lambda h: bool(h) and h[-1] == last, timeout, f"history of {order_id}")
 
 
-def _wait_ready(proc: subprocess.Popen[bytes], log: Path, timeout: float = 180) -> None:
-    http = httpx.Client(timeout=2)
-
-    def ready() -> bool:
-        if proc.poll() is not None:
-            pytest.fail(f"the suite exited with {proc.returncode}:\n{log.read_text()[-3000:]}")
-        try:
-            apps = all(
-                http.get(f"http://127.0.0.1:{a}/healthz").status_code == 200 for a, _ in PORTS.values()
-            )
-            sidecars = all(
-                http.get(f"http://127.0.0.1:{d}/v1.0/healthz").status_code == 204 for _, d in PORTS.values()
-            )
-            # A 404 from get-status means the workflow app reached the workflow engine.
-            engine = http.get(f"http://127.0.0.1:{PORTS[WORKFLOW_APP][0]}/get-status/ready-probe")
-            return apps and sidecars and engine.status_code == 404
-        except httpx.HTTPError:
-            return False
-
-    poll(ready, bool, timeout, "all five apps, their sidecars and the workflow engine")
+def _show_tokens_to_httpyac(data: Path, tokens: dict[str, str]) -> None:
+    # test_endpoints_http sends a copy of Endpoints.http with no .env beside it: httpyac reads this one.
+    (data / "httpyac").mkdir()
+    (data / "httpyac" / ".env").write_text("".join(f"{k}={v}\n" for k, v in tokens.items()))
+    os.environ["HTTPYAC_ENV"] = str(data / "httpyac")
 
 
 def run_suite(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Suite]:
-    busy = [p for ports in PORTS.values() for p in ports if listening(p)]
-    if busy:
-        pytest.fail(f"ports {busy} are in use: stop the running suite first (make stop)")
+    """Run the suite for the session with the bench's launcher: the same start, readiness and stop."""
     log = tmp_path_factory.mktemp("suite") / "run.log"
     # A data folder of its own: a fresh Redis and scheduler, unless the user's already run.
     data = tmp_path_factory.mktemp("data")
-    tokens = load_tokens(data)
-    settings = {"PIZZA_TIME_SCALE": "0.01", "PIZZA_VALIDATION_TIMEOUT_S": "600", "PIZZA_DATA_DIR": str(data)}
-    env = os.environ | tokens | settings
-    with log.open("wb") as out:
-        proc = subprocess.Popen(
-            ["bash", "scripts/run.sh"],
-            cwd=ROOT,
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-    try:
-        _wait_ready(proc, log)
-        yield Suite(log, tokens)
-    finally:
-        os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
+    settings = {"PIZZA_TIME_SCALE": "0.01", "PIZZA_VALIDATION_TIMEOUT_S": "600"}
+    with running(log, data, settings, READY_S) as started:
+        _show_tokens_to_httpyac(data, started.tokens)
+        yield Suite(log, started.tokens)
