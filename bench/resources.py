@@ -13,7 +13,7 @@ import psutil
 SAMPLE_EVERY_S: Final = 0.25
 BENCH_LABEL: Final = "bench:client"
 # Kinds in the order the report lists them.
-KINDS: Final = ("app", "daprd", "redis-server", "scheduler", "placement", "bench")
+KINDS: Final = ("app", "daprd", "redis-server", "scheduler", "placement", "sentry", "bench")
 MIB: Final = 1024 * 1024
 
 

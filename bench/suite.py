@@ -21,7 +21,12 @@ from pizza_common.names import PORTS, WORKFLOW_APP
 log = logging.getLogger(__name__)
 ROOT: Final = Path(__file__).resolve().parent.parent
 # pid file name -> process kind
-CONTROL_PLANE: Final = {"redis": "redis-server", "placement": "placement", "scheduler": "scheduler"}
+CONTROL_PLANE: Final = {
+    "redis": "redis-server",
+    "sentry": "sentry",
+    "placement": "placement",
+    "scheduler": "scheduler",
+}
 STOP_GRACE_S: Final = 60.0
 
 

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Start, stop or show the suite's control plane: Redis, Dapr placement and Dapr scheduler,
-# all on 127.0.0.1 with their data under .data/. A service of the same kind already
-# answering on its port (say, a user's `dapr init`) is used as it is.
+# Start, stop or show the suite's control plane: Redis, Dapr Sentry (the certificate authority
+# behind mTLS), Dapr placement and Dapr scheduler, all on 127.0.0.1 with their data under .data/.
+# A service of the same kind already answering on its port (say, a user's `dapr init`) is used
+# as it is; placement and scheduler must then speak TLS with this Sentry's certificates.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -9,8 +10,12 @@ DATA="${PIZZA_DATA_DIR:-$ROOT/.data}"
 RUN="$DATA/run"; LOGS="$DATA/logs"
 DAPR_BIN="${DAPR_RUNTIME_PATH:-$HOME}/.dapr/bin"
 REDIS_PORT="${PIZZA_REDIS_PORT:-6379}"
+SENTRY_PORT=50001  # where the Dapr CLI looks for Sentry when a configuration enables mTLS
 PLACEMENT_PORT=50005
 SCHEDULER_PORT=50006
+CERTS="$DATA/certs"  # Sentry's root and issuer, made on its first start; ca.crt is the trust anchor
+# Placement and scheduler get their certificates from Sentry and accept only sidecars that have one.
+TLS_FLAGS=(--tls-enabled --trust-anchors-file "$CERTS/ca.crt" --sentry-address "127.0.0.1:$SENTRY_PORT")
 export DAPR_HOST_IP=127.0.0.1
 
 say() { printf 'controlplane: %s\n' "$*" >&2; }
@@ -54,9 +59,10 @@ launch() { # launch NAME CMD...: run in the background, detached, logging to $LO
 }
 
 start() {
-  mkdir -p "$RUN" "$LOGS" "$DATA/redis" "$DATA/scheduler"
+  mkdir -p "$RUN" "$LOGS" "$DATA/redis" "$DATA/scheduler" "$CERTS"
+  chmod 700 "$CERTS"
   command -v redis-server >/dev/null || die "redis-server is not installed: run 'make setup' (Debian/Ubuntu) or start a Redis on 127.0.0.1:$REDIS_PORT"
-  for b in placement scheduler; do
+  for b in sentry placement scheduler; do
     [ -x "$DAPR_BIN/$b" ] || die "$DAPR_BIN/$b is missing: run 'make setup' first"
   done
   if claim redis "$REDIS_PORT" redis-server redis-check-rdb docker-proxy; then
@@ -64,14 +70,22 @@ start() {
       --appendonly yes --appendfsync everysec --save "" --daemonize no --protected-mode yes
   fi
   wait_for redis 20 redis-cli -h 127.0.0.1 -p "$REDIS_PORT" ping
+  if claim sentry "$SENTRY_PORT" sentry docker-proxy; then
+    launch sentry "$DAPR_BIN/sentry" --port "$SENTRY_PORT" --listen-address 127.0.0.1 \
+      --issuer-credentials "$CERTS" --config "$ROOT/config/sentry-config.yaml" \
+      --healthz-port 58082 --healthz-listen-address 127.0.0.1 \
+      --enable-metrics=false  # its metrics server ignores --metrics-listen-address: off, as no one reads it
+    wait_for sentry 30 curl -fsS http://127.0.0.1:58082/healthz
+  fi
+  [ -s "$CERTS/ca.crt" ] || die "Sentry wrote no trust anchor to $CERTS/ca.crt; see $LOGS/sentry.log"
   if claim placement "$PLACEMENT_PORT" placement docker-proxy; then
-    launch placement "$DAPR_BIN/placement" --port "$PLACEMENT_PORT" --listen-address 127.0.0.1 \
+    launch placement "$DAPR_BIN/placement" --port "$PLACEMENT_PORT" --listen-address 127.0.0.1 "${TLS_FLAGS[@]}" \
       --healthz-port 58080 --healthz-listen-address 127.0.0.1 \
       --metrics-port 59090 --metrics-listen-address 127.0.0.1
     wait_for placement 30 curl -fsS http://127.0.0.1:58080/healthz
   fi
   if claim scheduler "$SCHEDULER_PORT" scheduler docker-proxy; then
-    launch scheduler "$DAPR_BIN/scheduler" --port "$SCHEDULER_PORT" --listen-address 127.0.0.1 \
+    launch scheduler "$DAPR_BIN/scheduler" --port "$SCHEDULER_PORT" --listen-address 127.0.0.1 "${TLS_FLAGS[@]}" \
       --healthz-port 58081 --healthz-listen-address 127.0.0.1 \
       --metrics-port 59091 --metrics-listen-address 127.0.0.1 \
       --etcd-data-dir "$DATA/scheduler" --etcd-client-port 52379 --etcd-client-listen-address 127.0.0.1 \
@@ -79,7 +93,7 @@ start() {
       --override-broadcast-host-port "127.0.0.1:$SCHEDULER_PORT"
     wait_for scheduler 60 curl -fsS http://127.0.0.1:58081/healthz
   fi
-  say "ready: redis 127.0.0.1:$REDIS_PORT, placement 127.0.0.1:$PLACEMENT_PORT, scheduler 127.0.0.1:$SCHEDULER_PORT"
+  say "ready: redis 127.0.0.1:$REDIS_PORT, sentry 127.0.0.1:$SENTRY_PORT, placement 127.0.0.1:$PLACEMENT_PORT, scheduler 127.0.0.1:$SCHEDULER_PORT"
 }
 
 stop_one() {
@@ -93,10 +107,10 @@ stop_one() {
   say "stopped $name"
 }
 
-stop() { for n in scheduler placement redis; do stop_one "$n"; done; }
+stop() { for n in scheduler placement sentry redis; do stop_one "$n"; done; }
 
 status() {
-  for n in redis placement scheduler; do
+  for n in redis sentry placement scheduler; do
     if running "$n"; then echo "$n: running (pid $(cat "$RUN/$n.pid"))"; else echo "$n: not started by this project"; fi
   done
 }

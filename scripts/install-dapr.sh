@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Install the pinned Dapr runtime (daprd, placement, scheduler) and CLI into the
+# Install the pinned Dapr runtime (daprd, placement, scheduler, sentry) and CLI into the
 # self-hosted layout, reusing an installation at the pinned version or building
 # it from the Go module proxy. Idempotent: a second run takes seconds.
 set -euo pipefail
@@ -20,8 +20,8 @@ version_of() { # print the version a binary reports, or nothing
 }
 
 have_pinned() {
-  for b in daprd placement scheduler; do [ -x "$BIN/$b" ] || return 1; done
-  # Only daprd reports its version; placement and scheduler come from the same installation.
+  for b in daprd placement scheduler sentry; do [ -x "$BIN/$b" ] || return 1; done
+  # Only daprd reports its version; the control plane comes from the same installation.
   [ "$(version_of "$BIN/daprd")" = "$RUNTIME_VERSION" ] || return 1
   [ -f "$STAMP" ] && return 0  # built here: with the CLI if the proxy served it
   local cli; cli=$(command -v dapr || true)
@@ -91,7 +91,7 @@ if ! available "github.com/iskorotkov/avro/v2@$(awk '$1 == "github.com/iskorotko
 fi
 
 ldflags="-s -w -X github.com/dapr/dapr/pkg/buildinfo.version=$RUNTIME_VERSION -X github.com/dapr/kit/logger.DaprVersion=$RUNTIME_VERSION"
-for b in placement scheduler daprd; do
+for b in placement scheduler sentry daprd; do
   tags=""; [ "$b" = daprd ] && tags="$TAGS"
   log "building $b (tags: ${tags:-none})"
   (cd "$work" && go build -mod=mod -trimpath -tags "$tags" -ldflags "$ldflags" -o "$BIN/$b" "./cmd/$b")

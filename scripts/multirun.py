@@ -25,7 +25,17 @@ import yaml
 
 log = logging.getLogger("multirun")
 DAPR_BIN = Path(os.environ.get("DAPR_RUNTIME_PATH", Path.home())) / ".dapr" / "bin"
-STATE = Path(os.environ.get("PIZZA_DATA_DIR", Path(__file__).resolve().parent.parent / ".data")) / "run"
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def data_dir() -> Path:
+    """Return the suite's data folder, as the scripts choose it: PIZZA_DATA_DIR, else .data."""
+    return Path(os.environ.get("PIZZA_DATA_DIR") or ROOT / ".data")
+
+
+STATE = data_dir() / "run"
+# Where the Dapr CLI points a sidecar whose configuration enables mTLS.
+SENTRY_ADDRESS = "localhost:50001"
 
 
 @dataclass
@@ -104,7 +114,10 @@ def load_apps(run_file: Path) -> list[App]:
             cfg.get("logLevel", "info"),
         ]
         if cfg.get("configFilePath"):
-            args += ["--config", str((base / cfg["configFilePath"]).resolve())]
+            config = (base / cfg["configFilePath"]).resolve()
+            args += ["--config", str(config)]
+            if mtls_enabled(config):
+                args += ["--enable-mtls", "--sentry-address", SENTRY_ADDRESS]
         if cfg.get("enableAppHealthCheck"):
             args += [
                 "--enable-app-health-check",
@@ -114,6 +127,21 @@ def load_apps(run_file: Path) -> list[App]:
         app.daprd_args = args
         apps.append(app)
     return apps
+
+
+def mtls_enabled(config: Path) -> bool:
+    """Return whether a Dapr configuration turns mTLS on, as the Dapr CLI reads it."""
+    spec = (yaml.safe_load(config.read_text()) or {}).get("spec") or {}
+    return bool((spec.get("mtls") or {}).get("enabled"))
+
+
+def daprd_env() -> dict[str, str]:
+    """Return a sidecar's environment: ours, with Sentry's trust anchor unless it is set already."""
+    env = {**os.environ, "DAPR_HOST_IP": "127.0.0.1"}
+    anchors = data_dir() / "certs" / "ca.crt"  # Sentry's root certificate (scripts/controlplane.sh)
+    if not env.get("DAPR_TRUST_ANCHORS") and anchors.exists():
+        env["DAPR_TRUST_ANCHORS"] = anchors.read_text()
+    return env
 
 
 def app_env(app: App) -> dict[str, str]:
@@ -147,7 +175,7 @@ def start(apps: list[App]) -> list[subprocess.Popen[bytes]]:
     for app in apps:
         logs = app.app_dir / ".dapr" / "logs"
         logs.mkdir(parents=True, exist_ok=True)
-        env = {**os.environ, "DAPR_HOST_IP": "127.0.0.1"}
+        env = daprd_env()
         daprd_log = (logs / f"{app.app_id}_daprd_{stamp}.log").open("ab")
         sidecar = subprocess.Popen(
             [str(DAPR_BIN / "daprd"), *app.daprd_args],
@@ -227,9 +255,6 @@ def cmd_run(run_file: Path, only: list[str] | None = None) -> int:
     stop_pids([p.pid for p in procs])
     (STATE / f"multirun-{os.getpid()}.json").unlink(missing_ok=True)
     return 0 if stopping.is_set() else 1
-
-
-LIST_KEYS = ("app_id", "http_port", "grpc_port", "app_port", "app_pid", "daprd_pid")
 
 
 LIST_KEYS = ("app_id", "http_port", "grpc_port", "app_port", "app_pid", "daprd_pid")

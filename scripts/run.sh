@@ -15,6 +15,9 @@ done < "$(bash scripts/tokens.sh)"
 
 bash scripts/controlplane.sh start
 trap 'bash scripts/controlplane.sh stop' EXIT
+# mTLS: each sidecar asks Sentry for its certificate, and trusts only Sentry's root.
+DAPR_TRUST_ANCHORS="${DAPR_TRUST_ANCHORS:-$(cat "${PIZZA_DATA_DIR:-$ROOT/.data}/certs/ca.crt")}"
+export DAPR_TRUST_ANCHORS
 if command -v dapr >/dev/null 2>&1; then
   dapr run -f .
 else

@@ -34,9 +34,10 @@ def poll(fetch: Callable[[], T], done: Callable[[T], bool], timeout: float = 30,
 class Suite:
     """HTTP access to the five running apps, and waits on an order's progress."""
 
-    def __init__(self, log: Path, tokens: dict[str, str]) -> None:
+    def __init__(self, log: Path, tokens: dict[str, str], data: Path) -> None:
         self.log = log
         self.tokens = tokens
+        self.data = data  # PIZZA_DATA_DIR: Redis, the scheduler, Sentry's certificates, run records
         # Tests reach routes for Dapr only and the sidecars' APIs directly, as Dapr and the apps do.
         self.http = httpx.Client(timeout=30, auth=TokenAuth(tokens))
         self.url = {app: f"http://127.0.0.1:{ports[0]}" for app, ports in PORTS.items()}
@@ -88,4 +89,4 @@ def run_suite(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Suite]:
     settings = {"PIZZA_TIME_SCALE": "0.01", "PIZZA_VALIDATION_TIMEOUT_S": "600"}
     with running(log, data, settings, READY_S) as started:
         _show_tokens_to_httpyac(data, started.tokens)
-        yield Suite(log, started.tokens)
+        yield Suite(log, started.tokens, data)

@@ -1,13 +1,19 @@
-"""The suite as `make run` locks it down: API tokens both ways, loopback only, scoped components."""
+"""The suite as `make run` locks it down: API tokens both ways, loopback only, scoped components,
+mTLS between sidecars and an access-control policy on the kitchen and delivery."""
 
+import contextlib
+import json
 import re
 import shutil
+import socket
+import ssl
 import subprocess
 
 import httpx
 import pytest
 
 from pizza_common.fixtures import sample_order
+from pizza_common.menu import INGREDIENTS
 from pizza_common.names import DELIVERY_APP, KITCHEN_APP, ORDER_APP, PORTS, STOREFRONT_APP, WORKFLOW_APP
 
 pytestmark = pytest.mark.e2e
@@ -85,9 +91,9 @@ def test_an_app_outside_a_components_scope_cannot_use_it(suite) -> None:  # type
     assert components == {"pizzapubsub"}
 
 
-# Dapr 1.18.3's placement and scheduler parse --healthz-listen-address but never use it (their healthz
-# server listens on ":port"): only their health answers there, on the ports scripts/controlplane.sh sets.
-UPSTREAM_HEALTHZ = {"58080": "placement", "58081": "scheduler"}
+# Dapr 1.18.3's control plane parses --healthz-listen-address but never uses it (the healthz server
+# listens on ":port"): only their health answers there, on the ports scripts/controlplane.sh sets.
+UPSTREAM_HEALTHZ = {"58080": "placement", "58081": "scheduler", "58082": "sentry"}
 
 
 def test_every_process_of_the_suite_listens_on_loopback_only(suite) -> None:  # type: ignore[no-untyped-def]
@@ -98,7 +104,7 @@ def test_every_process_of_the_suite_listens_on_loopback_only(suite) -> None:  # 
     exposed = []
     for line in out.splitlines():
         address, port = line.split()[3].rsplit(":", 1)
-        dapr = re.search(r'"(daprd|placement|scheduler)"', line)
+        dapr = re.search(r'"(daprd|placement|scheduler|sentry)"', line)
         if address in {"127.0.0.1", "[::1]"} or not (port in ours or dapr):
             continue
         if not (dapr and UPSTREAM_HEALTHZ.get(port) == dapr.group(1)):
@@ -115,3 +121,61 @@ def test_apis_no_service_uses_are_switched_off(path: str, suite) -> None:  # typ
     resp = suite.http.request(method, sidecar(KITCHEN_APP, path), json={})
     assert resp.status_code in {403, 404, 405}, resp.text
     assert suite.http.get(sidecar(KITCHEN_APP, "/healthz")).status_code == 204  # not shut down
+
+
+# Only pizza-workflow's sidecar may invoke the kitchen and delivery (config/workflow-only-config.yaml).
+# (A sidecar calling its own app is local: no policy applies.)
+RESTRICTED = {KITCHEN_APP: "inventory", DELIVERY_APP: "healthz"}
+DENIED = [(c, t) for t in RESTRICTED for c in PORTS if c not in {t, WORKFLOW_APP}]
+
+
+@pytest.mark.parametrize(("caller", "target"), DENIED)
+def test_only_the_workflow_may_invoke_the_kitchen_and_delivery(caller: str, target: str, suite) -> None:  # type: ignore[no-untyped-def]
+    method = f"/invoke/{target}/method/{RESTRICTED[target]}"
+    assert suite.http.get(sidecar(WORKFLOW_APP, method)).status_code == 200
+    denied = suite.http.get(sidecar(caller, method))
+    assert denied.status_code == 403, denied.text
+    assert "access control policy has denied" in denied.text
+    assert f"spiffe://public/ns/default/{caller}" in denied.text  # judged by its mTLS identity
+
+
+def test_a_denied_call_has_no_effect(suite) -> None:  # type: ignore[no-untyped-def]
+    ingredient = next(iter(INGREDIENTS))
+    restock = {"items": {ingredient: 5}}
+    method = f"/invoke/{KITCHEN_APP}/method/inventory/restock"
+
+    def stock() -> int:
+        return int(suite.get(KITCHEN_APP, "/inventory").json()["ingredients"][ingredient]["on_hand"])
+
+    before = stock()
+    denied = suite.http.post(sidecar(ORDER_APP, method), json=restock)
+    assert denied.status_code == 403, denied.text
+    assert stock() == before
+    assert suite.http.post(sidecar(WORKFLOW_APP, method), json=restock).status_code == 200
+    assert stock() == before + 5  # the same call from the workflow's sidecar does restock
+
+
+def _internal_port(suite, app: str) -> int:  # type: ignore[no-untyped-def]
+    runs = sorted((suite.data / "run").glob("multirun-*.json"))
+    if not runs:
+        pytest.skip("the Dapr CLI started the sidecars: no record of their internal ports")
+    apps = [a for r in runs for a in json.loads(r.read_text())]
+    return next(int(a["internal_grpc_port"]) for a in apps if a["app_id"] == app)
+
+
+@pytest.mark.parametrize("app", [KITCHEN_APP, WORKFLOW_APP])
+def test_sidecars_speak_mtls_with_certificates_from_sentry(app: str, suite) -> None:  # type: ignore[no-untyped-def]
+    anchors = ssl.create_default_context(cafile=str(suite.data / "certs" / "ca.crt"))
+    anchors.check_hostname = False  # a SPIFFE identity, not a host name: checked below
+    with (
+        socket.create_connection(("127.0.0.1", _internal_port(suite, app)), timeout=5) as raw,
+        anchors.wrap_socket(raw) as tls,  # fails unless the certificate chains to Sentry's root
+    ):
+        names = dict(tls.getpeercert()["subjectAltName"])  # type: ignore[arg-type,index]
+    assert names["URI"] == f"spiffe://public/ns/default/{app}"
+    with socket.create_connection(("127.0.0.1", _internal_port(suite, app)), timeout=5) as raw:
+        raw.sendall(b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n")  # the preface of plain-text gRPC
+        answer = b""
+        with contextlib.suppress(ConnectionResetError):
+            answer = raw.recv(64)
+    assert answer == b"" or answer[0] == 0x15, answer  # closed, or a TLS alert: no HTTP/2 SETTINGS

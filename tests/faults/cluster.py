@@ -22,9 +22,9 @@ from pizza_common.names import PORTS, WORKFLOW_APP
 from tests.faults.procs import Spec, group_alive, listening, snapshot
 
 ROOT = Path(__file__).resolve().parents[2]
-CONTROL = ("redis", "placement", "scheduler")
-CONTROL_PORTS = (6379, 50005, 50006, 58080, 58081, 52379, 52380)
-HEALTHZ = {"placement": 58080, "scheduler": 58081}
+CONTROL = ("redis", "sentry", "placement", "scheduler")
+CONTROL_PORTS = (6379, 50001, 50005, 50006, 58080, 58081, 58082, 52379, 52380)
+HEALTHZ = {"sentry": 58082, "placement": 58080, "scheduler": 58081}
 
 
 def _multirun() -> ModuleType:
@@ -61,9 +61,9 @@ class Cluster:
         multirun = _multirun()
         for app in multirun.load_apps(ROOT / "dapr.yaml"):
             daprd = [str(multirun.DAPR_BIN / "daprd"), *app.daprd_args]
-            self._spawn(f"{app.app_id}-daprd", Spec(daprd, self.env, str(ROOT)))
-            with mock.patch.dict(os.environ, self.env, clear=True):  # app_env() builds on os.environ
-                env = multirun.app_env(app)
+            with mock.patch.dict(os.environ, self.env, clear=True):  # both build on os.environ
+                sidecar_env, env = multirun.daprd_env(), multirun.app_env(app)
+            self._spawn(f"{app.app_id}-daprd", Spec(daprd, sidecar_env, str(ROOT)))
             self._spawn(app.app_id, Spec(list(app.command), env, str(app.app_dir)))
         self.wait_ready(list(self.pids), timeout)
 
