@@ -106,9 +106,17 @@ def _register_errors(app: Flask) -> None:
         return error(500, "internal error")
 
 
+# Loggers that say INFO on every request or workflow step: at load, writing those lines cost
+# more CPU than the work they describe. Their warnings and errors still show.
+CHATTY_LOGGERS = ("httpx", "durabletask-worker", "durabletask-client", "WorkflowRuntime")
+
+
 def configure_logging(level: str) -> None:
     """Log to stderr in one format for every service."""
     logging.basicConfig(level=level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    if logging.getLogger().getEffectiveLevel() >= logging.INFO:
+        for name in CHATTY_LOGGERS:
+            logging.getLogger(name).setLevel(logging.WARNING)
 
 
 def create_service_app(

@@ -3,6 +3,7 @@
 import logging
 
 from pizza_common.dapr_io import DaprGateway, ETagMismatch
+from pizza_common.locks import KeyLocks
 from pizza_common.models import HistoryEntry, Order, OrderRecord, StatusUpdate, utcnow
 from pizza_common.names import order_key
 from pizza_common.stages import event_id
@@ -11,6 +12,10 @@ from pizza_order.history import merge
 log = logging.getLogger(__name__)
 RECEIVED = "received"
 MERGE_ATTEMPTS = 8
+# The stages of an order arrive in bursts, delivered concurrently: merged one at a time in this
+# process, they no longer lose their etag races to each other (the etag still guards against
+# other processes). Without it, 6,100 events took 4,079 lost races and as many extra reads.
+_merging = KeyLocks()
 
 
 class OrderExists(Exception):
@@ -42,6 +47,11 @@ def create(dapr: DaprGateway, order: Order) -> OrderRecord:
 
 def apply_update(dapr: DaprGateway, update: StatusUpdate) -> bool:
     """Merge a status update; return False if it was a duplicate. Retries lost races."""
+    with _merging(update.order_id):
+        return _apply(dapr, update)
+
+
+def _apply(dapr: DaprGateway, update: StatusUpdate) -> bool:
     for _ in range(MERGE_ATTEMPTS):
         record, etag = load(dapr, update.order_id)
         merged = merge(record, update)

@@ -1,12 +1,18 @@
 """The orders topic subscription: merge, order, de-duplicate, never lose an update."""
 
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from flask.testing import FlaskClient
 
+from pizza_common.dapr_io import ETagMismatch
 from pizza_common.fixtures import sample_order
+from pizza_common.models import StatusUpdate
 from pizza_common.testing import FakeDapr
+from pizza_order import store
 
 T0 = datetime.now(UTC) + timedelta(minutes=1)
 
@@ -89,3 +95,39 @@ def test_notifications_are_kept_with_their_status(client: FlaskClient) -> None:
     body["data"]["message"] = "Your payment went through."
     deliver(client, body)
     assert client.get("/order/o9").json["history"][0]["message"] == "Your payment went through."
+
+
+class RacyDapr(FakeDapr):
+    """A state store slow to answer reads, so that concurrent writers of a key would interleave."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.lost_races = 0
+
+    def get_state(self, key: str) -> tuple[Any | None, str | None]:
+        time.sleep(0.002)
+        return super().get_state(key)
+
+    def save_state(self, key: str, value: Any, etag: str | None = None, *, create: bool = False) -> None:
+        try:
+            super().save_state(key, value, etag, create=create)
+        except ETagMismatch:
+            self.lost_races += 1
+            raise
+
+
+def test_concurrent_events_of_one_order_take_turns_and_none_is_lost() -> None:
+    dapr = RacyDapr()
+    updates = [StatusUpdate.model_validate(event("o9", f"stage_{i}", i)["data"]) for i in range(12)]
+    start = threading.Barrier(len(updates))
+
+    def apply(update: StatusUpdate) -> bool:
+        start.wait()  # all at once, as a burst of deliveries
+        return store.apply_update(dapr, update)
+
+    with ThreadPoolExecutor(max_workers=len(updates)) as pool:
+        assert all(pool.map(apply, updates))
+    record, _ = store.load(dapr, "o9")
+    assert record is not None
+    assert [h.status for h in record.history] == [u.status for u in updates]
+    assert dapr.lost_races == 0  # each waited for the one before instead of losing the etag race

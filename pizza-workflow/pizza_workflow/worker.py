@@ -4,6 +4,7 @@ import atexit
 import logging
 
 from dapr.ext.workflow import DaprWorkflowClient, WorkflowRuntime
+from dapr.ext.workflow.logger import LoggerOptions
 from flask import Flask, current_app
 
 from pizza_common.names import WORKFLOW_NAME
@@ -13,13 +14,20 @@ from pizza_workflow.workflows import pizza_workflow
 log = logging.getLogger(__name__)
 
 
+def _logger_options() -> LoggerOptions:
+    """Let the SDK's loggers print through the root handler, once, in the suite's format."""
+    return LoggerOptions(log_handler=logging.NullHandler())
+
+
 def init_app(app: Flask) -> None:
     """Attach a workflow client, and start the runtime unless the config says not to."""
-    app.extensions["workflows"] = app.config.get("WORKFLOW_CLIENT") or DaprWorkflowClient()
+    app.extensions["workflows"] = app.config.get("WORKFLOW_CLIENT") or DaprWorkflowClient(
+        logger_options=_logger_options()
+    )
     if not app.config.get("WORKFLOW_RUNTIME", True):
         return
     activities.use_gateway(app.extensions["dapr"])
-    runtime = WorkflowRuntime()
+    runtime = WorkflowRuntime(logger_options=_logger_options())
     runtime.register_workflow(pizza_workflow, name=WORKFLOW_NAME)
     for activity in activities.ALL:
         runtime.register_activity(activity)
