@@ -22,11 +22,11 @@ from bench.runner import Plan, Runner
 log = logging.getLogger("bench")
 LEVELS: Final = (1, 8, 32, 64)
 ORDERS: Final = 500
-# Orders per level by default. Not 500 each: on a 2-core machine the workflow path completes about
-# 0.6 to 2 orders/s at any concurrency (the kitchen's one inventory document is a hot key that
-# activities retry on), so 500 per level would take 20 to 60 minutes. These counts (one round of
-# the highest concurrency) keep a run near 8 to 10 minutes there; --orders/--plan change them.
-DEFAULT_PLAN: Final = "1:20,8:40,32:64,64:64"
+# 500 orders per path by default, spread over the levels rather than 500 at each: on a 2-core
+# machine the workflow path completes about 3.4 orders/s once 8 or more are in flight, so 500
+# per level would take over 10 minutes for the workflow alone. This plan takes about 5 minutes
+# there in all; --orders and --plan change it.
+DEFAULT_PLAN: Final = "1:50,8:150,32:150,64:150"
 
 
 def parse_plan(text: str) -> dict[int, int]:

@@ -1,6 +1,7 @@
 """The run: warm up, then each concurrency level through the workflow and the baseline."""
 
 import asyncio
+import contextlib
 import dataclasses
 import logging
 import time
@@ -12,6 +13,7 @@ import httpx
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from bench import baseline_path, breakdown, workflow_path
+from bench.events import OrderEvents
 from bench.http import client, invoke_url, poll_cap_s
 from bench.load import LevelRun, PathFn, order_ids, run_level
 from bench.model import OrderRun
@@ -40,14 +42,14 @@ class Plan:
     sample: int
     baseline_retry: bool = True
 
-    def path_fn(self, path: str, concurrency: int) -> PathFn:
+    def path_fn(self, path: str, concurrency: int, events: OrderEvents) -> PathFn:
         """Return the function that sends one order along path at this concurrency."""
         if path != "workflow":
             return baseline_path.runner(self.baseline_retry)
         cap_s = poll_cap_s(concurrency)
 
         async def run_order(http: httpx.AsyncClient, order: dict[str, Any], run: OrderRun) -> None:
-            await workflow_path.run_order(http, order, run, cap_s)
+            await workflow_path.run_order(http, events, order, run, cap_s)
 
         return run_order
 
@@ -112,24 +114,34 @@ class Runner:
         self.run_id = run_id
         self.results = results
         self.check: Callable[[], None] = lambda: None
+        self.events = OrderEvents()
 
     async def run(self) -> None:
         """Warm up each path, then run every level of the plan."""
         top = max(self.plan.levels)
         async with client(top, self.auth) as http:
-            await self._warm_up(http)
-            for concurrency, orders in self.plan.levels.items():
-                level: dict[str, Any] = {"concurrency": concurrency, "orders": orders}
-                self.results["levels"].append(level)
-                for path in self.plan.paths:
-                    level[path] = await self._level(http, path, concurrency, orders)
-                    self.check()
-                wf, base = level.get("workflow"), level.get("baseline")
-                if wf and base:
-                    level["ratio"] = {
-                        "throughput": ratio(wf["summary"]["orders_per_s"], base["summary"]["orders_per_s"]),
-                        "p50": ratio(wf["summary"]["p50_ms"], base["summary"]["p50_ms"]),
-                    }
+            follow = asyncio.create_task(self.events.follow(http))
+            try:
+                await self._run(http)
+            finally:
+                follow.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await follow
+
+    async def _run(self, http: httpx.AsyncClient) -> None:
+        await self._warm_up(http)
+        for concurrency, orders in self.plan.levels.items():
+            level: dict[str, Any] = {"concurrency": concurrency, "orders": orders}
+            self.results["levels"].append(level)
+            for path in self.plan.paths:
+                level[path] = await self._level(http, path, concurrency, orders)
+                self.check()
+            wf, base = level.get("workflow"), level.get("baseline")
+            if wf and base:
+                level["ratio"] = {
+                    "throughput": ratio(wf["summary"]["orders_per_s"], base["summary"]["orders_per_s"]),
+                    "p50": ratio(wf["summary"]["p50_ms"], base["summary"]["p50_ms"]),
+                }
 
     async def _warm_up(self, http: httpx.AsyncClient) -> None:
         if self.plan.warmup <= 0:
@@ -137,7 +149,8 @@ class Runner:
         await restock(http, self.plan.warmup * len(self.plan.paths))
         for path in self.plan.paths:
             ids = order_ids(f"{self.run_id}-warm-{path[:2]}", self.plan.warmup)
-            done = await run_level(path, self.plan.path_fn(path, 1), http, ids, 1, self.plan.order_timeout_s)
+            path_fn = self.plan.path_fn(path, 1, self.events)
+            done = await run_level(path, path_fn, http, ids, 1, self.plan.order_timeout_s)
             bad = [r for r in done.runs if not r.ok]
             if bad:
                 raise RuntimeError(f"warm-up of the {path} path failed: {bad[0].order_id}: {bad[0].error}")
@@ -160,7 +173,7 @@ class Runner:
             task = progress.add_task(path, total=orders)
             level = await run_level(
                 path,
-                self.plan.path_fn(path, concurrency),
+                self.plan.path_fn(path, concurrency, self.events),
                 http,
                 ids,
                 concurrency,

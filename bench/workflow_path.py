@@ -1,10 +1,16 @@
-"""The workflow path: one order through pizza-workflow's API, from start to delivered."""
+"""The workflow path: one order through pizza-workflow's API, from start to delivered.
 
+The bench learns of each order's progress from pizza-order's event stream (bench.events) and
+asks get-status only to confirm the end, or slowly, as a safety net.
+"""
+
+from collections.abc import Callable
 from typing import Any, Final
 
 import httpx
 from dapr.ext.workflow import WorkflowStatus
 
+from bench.events import OrderEvents
 from bench.http import Backoff, app_url, poll_json
 from bench.model import OrderRun
 from pizza_common.names import WORKFLOW_APP
@@ -13,6 +19,9 @@ from pizza_common.statuses import DELIVERED, PENDING_VALIDATION
 RUNNING: Final = WorkflowStatus.RUNNING.name
 COMPLETED: Final = WorkflowStatus.COMPLETED.name
 ACTIVE: Final = frozenset(s.name for s in (WorkflowStatus.RUNNING, WorkflowStatus.PENDING))
+# How often an order waiting on the event stream is also asked for directly: the safety net for
+# an event the stream missed, and the way an order that ends early (say, failed) is noticed.
+SLOW_POLL_S: Final = 1.0
 
 
 def _waiting_or_over(view: dict[str, Any]) -> bool:
@@ -57,7 +66,28 @@ async def _validate(http: httpx.AsyncClient, base: str, status_url: str, run: Or
         await backoff.wait()
 
 
-async def run_order(http: httpx.AsyncClient, order: dict[str, Any], run: OrderRun, cap_s: float) -> None:
+async def _reach(
+    http: httpx.AsyncClient,
+    events: OrderEvents,
+    url: str,
+    run: OrderRun,
+    status: str,
+    done: Callable[[dict[str, Any]], bool],
+) -> dict[str, Any] | None:
+    """Wait until the stream says the order reached status (None), or a slow poll says done (its view)."""
+    while not await events.wait(run.order_id, frozenset({status}), SLOW_POLL_S):
+        resp = await http.get(url)
+        if resp.status_code not in (200, 404):
+            resp.raise_for_status()
+        view: dict[str, Any] = resp.json() if resp.status_code == 200 else {}
+        if view and done(view):
+            return view
+    return None
+
+
+async def run_order(
+    http: httpx.AsyncClient, events: OrderEvents, order: dict[str, Any], run: OrderRun, cap_s: float
+) -> None:
     """Start the order, approve its quality check when it waits for one, and wait until delivered."""
     base = app_url(WORKFLOW_APP)
     status_url = f"{base}/get-status/{run.order_id}"
@@ -73,15 +103,16 @@ async def run_order(http: httpx.AsyncClient, order: dict[str, Any], run: OrderRu
         run.fail(f"start-order answered {resp.status_code}: {resp.text[:300]}")
         return
     run.phase = f"waiting for stage {PENDING_VALIDATION}"
-    view = await poll_json(http, status_url, _waiting_or_over, cap_s)
-    if view.get("runtime_status") not in ACTIVE:
+    view = await _reach(http, events, status_url, run, PENDING_VALIDATION, _waiting_or_over)
+    if view is not None and view.get("runtime_status") not in ACTIVE:
         run.view = view
         run.fail(_outcome(view))
         return
     run.phase = "validating"
     if not await _validate(http, base, status_url, run, cap_s):
         return
-    run.phase = f"waiting for {COMPLETED}"
+    run.phase = f"waiting for {DELIVERED}, then {COMPLETED}"
+    await _reach(http, events, status_url, run, DELIVERED, _over)
     view = await poll_json(http, status_url, _over, cap_s)
     run.view = view
     output = view.get("output")

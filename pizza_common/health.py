@@ -3,7 +3,7 @@
 from collections.abc import Callable
 from typing import Any
 
-import httpx
+import urllib3
 from flask import Flask
 
 from pizza_common.settings import DaprSettings
@@ -16,12 +16,12 @@ def sidecar_probe(timeout: float, settings: DaprSettings | None = None) -> Probe
     # Outbound, not /v1.0/healthz: daprd marks outbound ready before it waits for the app, while
     # its inbound health waits for this very endpoint, so asking for it would deadlock the start.
     url = f"{(settings or DaprSettings()).base_url}/healthz/outbound"
-    http = httpx.Client(timeout=timeout)
+    http = urllib3.PoolManager(maxsize=4, timeout=timeout, retries=False)
 
     def probe() -> bool:
         try:
-            return http.get(url).is_success
-        except httpx.HTTPError:
+            return 200 <= http.request("GET", url).status < 300
+        except urllib3.exceptions.HTTPError:
             return False
 
     return probe

@@ -5,6 +5,8 @@ import json
 from collections.abc import Callable
 from typing import Any
 
+import urllib3
+
 from pizza_common.dapr_io import DaprGateway, DaprUnavailable, ETagMismatch, Invocation
 
 Handler = Callable[[Any], tuple[int, Any]]
@@ -63,3 +65,24 @@ class FakeDapr(DaprGateway):
 
     def close(self) -> None:
         pass
+
+
+class CannedPool:
+    """A stand-in for the gateway's connection pool: records each request, answers from a list."""
+
+    def __init__(self, *answers: tuple[int, Any] | Exception, headers: dict[str, str] | None = None) -> None:
+        self.answers = list(answers)
+        self.headers = headers or {}
+        self.requests: list[dict[str, Any]] = []
+
+    def urlopen(self, method: str, url: str, **kwargs: Any) -> urllib3.BaseHTTPResponse:
+        self.requests.append({"method": method, "url": url, **kwargs})
+        answer = self.answers.pop(0) if len(self.answers) > 1 else self.answers[0]
+        if isinstance(answer, Exception):
+            raise answer
+        status, body = answer
+        data = body if isinstance(body, bytes) else json.dumps(body).encode()
+        return urllib3.HTTPResponse(body=data, status=status, headers=self.headers, preload_content=True)
+
+    def close(self) -> None:
+        self.answers = []

@@ -2,14 +2,13 @@
 
 from typing import Any
 
-import httpx
 import pytest
 from flask.testing import FlaskClient
 
 from pizza_common.dapr_io import DaprGateway, DaprUnavailable
 from pizza_common.fixtures import sample_order
 from pizza_common.names import STOREFRONT_APP, WORKFLOW_APP
-from pizza_common.testing import FakeDapr
+from pizza_common.testing import CannedPool, FakeDapr
 
 
 def new_order(**overrides: Any) -> dict[str, Any]:
@@ -123,14 +122,12 @@ def test_journey_and_page_are_served(client: FlaskClient) -> None:
     assert client.get("/static/js/app.js").status_code == 200
 
 
-def sidecar(answer: httpx.Response) -> DaprGateway:
-    gw = DaprGateway()
-    gw._http = httpx.Client(base_url="http://sidecar/v1.0", transport=httpx.MockTransport(lambda r: answer))
-    return gw
+def sidecar(status: int, body: Any) -> DaprGateway:
+    return DaprGateway(pool=CannedPool((status, body)))
 
 
 def test_the_gateway_get_keeps_codes_and_raises_on_faults() -> None:
-    assert sidecar(httpx.Response(200, json={"a": 1})).invoke_get("x", "menu").body == {"a": 1}
-    assert sidecar(httpx.Response(404, text="nope")).invoke_get("x", "m").body == {"error": "nope"}
+    assert sidecar(200, {"a": 1}).invoke_get("x", "menu").body == {"a": 1}
+    assert sidecar(404, b"nope").invoke_get("x", "m").body == {"error": "nope"}
     with pytest.raises(DaprUnavailable):
-        sidecar(httpx.Response(500, text="down")).invoke_get("x", "m")
+        sidecar(500, b"down").invoke_get("x", "m")

@@ -1,0 +1,76 @@
+"""The Dapr gateway: what it sends the sidecar, and how it reads each kind of answer."""
+
+import json
+from typing import Any
+
+import pytest
+import urllib3
+
+from pizza_common.dapr_io import DaprGateway, DaprUnavailable, ETagMismatch
+from pizza_common.settings import DaprSettings
+from pizza_common.testing import CannedPool
+
+SETTINGS = DaprSettings(http_port=3599, api_token="t0ken")
+
+
+def gateway(*answers: tuple[int, Any] | Exception, etag: str | None = None) -> tuple[DaprGateway, CannedPool]:
+    pool = CannedPool(*answers, headers={"etag": etag} if etag else None)
+    return DaprGateway(SETTINGS, pool=pool), pool
+
+
+def test_get_state_returns_the_value_and_its_etag_and_sends_the_token() -> None:
+    gw, pool = gateway((200, {"a": 1}), etag="7")
+    assert gw.get_state("k") == ({"a": 1}, "7")
+    sent = pool.requests[0]
+    assert (sent["method"], sent["url"]) == ("GET", "/v1.0/state/pizzastatestore/k")
+    assert sent["headers"]["dapr-api-token"] == "t0ken"
+
+
+def test_an_absent_key_reads_as_none() -> None:
+    assert gateway((204, b""))[0].get_state("k") == (None, None)
+
+
+def test_a_guarded_save_sends_the_etag_with_first_write() -> None:
+    gw, pool = gateway((204, b""))
+    gw.save_state("k", {"a": 1}, "7")
+    gw.save_state("new", {"a": 2}, create=True)
+    items = [json.loads(r["body"])[0] for r in pool.requests]
+    assert items[0] == {"key": "k", "value": {"a": 1}, "etag": "7", "options": {"concurrency": "first-write"}}
+    assert (items[1]["etag"], items[1]["options"]) == ("", {"concurrency": "first-write"})
+    assert pool.requests[0]["headers"]["content-type"] == "application/json"
+
+
+@pytest.mark.parametrize(
+    ("answer", "create", "error"),
+    [
+        ((409, b"ERR_STATE_ETAG_MISMATCH"), False, ETagMismatch),
+        ((500, b'{"errorCode":"ERR_STATE_SAVE","message":"failed to set key"}'), True, ETagMismatch),
+        ((500, b'{"errorCode":"ERR_STATE_SAVE"}'), False, DaprUnavailable),  # unguarded: an outage
+        ((503, b"down"), True, DaprUnavailable),
+        (urllib3.exceptions.NewConnectionError(None, "refused"), True, DaprUnavailable),  # type: ignore[arg-type]
+    ],
+)
+def test_a_failed_save_raises_what_the_caller_can_act_on(
+    answer: tuple[int, bytes] | Exception, create: bool, error: type[Exception]
+) -> None:
+    with pytest.raises(error):
+        gateway(answer)[0].save_state("k", {}, create=create)
+
+
+def test_invoke_keeps_business_codes_and_raises_on_faults() -> None:
+    gw, pool = gateway((409, {"error": "taken"}))
+    answer = gw.invoke("pizza-kitchen", "/reserve", {"order_id": "o1"})
+    assert (answer.status_code, answer.body, answer.ok) == (409, {"error": "taken"}, False)
+    assert pool.requests[0]["url"] == "/v1.0/invoke/pizza-kitchen/method/reserve"
+    with pytest.raises(DaprUnavailable, match="HTTP 500: boom"):
+        gateway((500, b"boom"))[0].invoke("pizza-kitchen", "cook", {})
+
+
+def test_publish_and_delete_check_the_answer() -> None:
+    gw, pool = gateway((204, b""))
+    gw.publish("orders", {"status": "cooked"})
+    gw.delete_state("k", "7")
+    assert pool.requests[0]["url"] == "/v1.0/publish/pizzapubsub/orders"
+    assert pool.requests[1]["headers"]["If-Match"] == "7"
+    with pytest.raises(DaprUnavailable):
+        gateway((403, b"not allowed"))[0].publish("orders", {})
