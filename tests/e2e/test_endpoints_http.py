@@ -69,3 +69,6 @@ def test_the_other_requests_answer_as_documented(send: Any, suite: Any) -> None:
     assert send("storefrontOrder")[1]["status"] == "confirmed"
     assert send("cookPizza")[1]["status"] == "cooked"
     assert send("deliverPizza")[1]["status"] == "delivered"
+    status, body = send("deniedInvoke")
+    assert status == 403
+    assert "spiffe://public/ns/default/pizza-order" in body["message"]
