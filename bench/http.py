@@ -86,21 +86,24 @@ def poll_cap_s(concurrency: int) -> float:
     return min(1.0, 0.05 + 0.01 * concurrency)
 
 
+async def fetch_json(http: httpx.AsyncClient, url: str) -> dict[str, Any] | None:
+    """GET url once: its JSON object, or None when absent (404) or the connection broke."""
+    try:
+        resp = await http.get(url)
+    except httpx.TransportError:  # a GET is safe to repeat: the next poll asks again
+        return None
+    if resp.status_code == 404:
+        return None
+    resp.raise_for_status()
+    body = resp.json()
+    return body if isinstance(body, dict) else None
+
+
 async def poll_json(
     http: httpx.AsyncClient, url: str, done: Callable[[dict[str, Any]], bool], cap_s: float = MAX_WAIT_S
 ) -> dict[str, Any]:
     """GET url until its JSON answer satisfies done; the caller bounds the time."""
     backoff = Backoff(cap=cap_s)
-    while True:
-        try:
-            resp = await http.get(url)
-        except httpx.TransportError:  # a GET is safe to repeat: the next poll asks again
-            await backoff.wait()
-            continue
-        if resp.status_code == 200:
-            body = resp.json()
-            if isinstance(body, dict) and done(body):
-                return body
-        elif resp.status_code != 404:
-            resp.raise_for_status()
+    while (body := await fetch_json(http, url)) is None or not done(body):
         await backoff.wait()
+    return body

@@ -11,7 +11,7 @@ import httpx
 from dapr.ext.workflow import WorkflowStatus
 
 from bench.events import OrderEvents
-from bench.http import Backoff, app_url, poll_json
+from bench.http import Backoff, app_url, fetch_json, poll_json
 from bench.model import OrderRun
 from pizza_common.names import WORKFLOW_APP
 from pizza_common.statuses import DELIVERED, PENDING_VALIDATION
@@ -76,11 +76,8 @@ async def _reach(
 ) -> dict[str, Any] | None:
     """Wait until the stream says the order reached status (None), or a slow poll says done (its view)."""
     while not await events.wait(run.order_id, frozenset({status}), SLOW_POLL_S):
-        resp = await http.get(url)
-        if resp.status_code not in (200, 404):
-            resp.raise_for_status()
-        view: dict[str, Any] = resp.json() if resp.status_code == 200 else {}
-        if view and done(view):
+        view = await fetch_json(http, url)
+        if view is not None and done(view):
             return view
     return None
 

@@ -73,9 +73,7 @@ class DaprGateway:
             data = json.dumps(body).encode()
             all_headers["content-type"] = "application/json"
         try:
-            return self._pool.urlopen(
-                method, self._prefix + path, body=data, headers=all_headers, retries=False
-            )
+            return self._pool.urlopen(method, self._prefix + path, body=data, headers=all_headers)
         except urllib3.exceptions.HTTPError as exc:
             raise DaprUnavailable(f"{method} {path}: {exc.__class__.__name__}: {exc}") from exc
 
