@@ -1,7 +1,7 @@
 # The suite's commands. `make run` and `make test` do all the set-up they need.
 SHELL := /bin/bash
 PY := .venv/bin/python
-PACKAGES := -p pizza_common -p pizza_order -p pizza_storefront -p pizza_kitchen -p pizza_delivery -p pizza_workflow -p pizza_cli
+PACKAGES := -p pizza_common -p pizza_order -p pizza_storefront -p pizza_kitchen -p pizza_delivery -p pizza_workflow -p pizza_cli -p pizza_run
 
 .PHONY: setup run stop test lint unit e2e bench test-faults
 
@@ -12,25 +12,27 @@ run: setup
 	@bash scripts/run.sh
 
 stop:
-	@if command -v dapr >/dev/null 2>&1; then dapr stop -f . || true; else $(PY) scripts/multirun.py stop; fi
+	@if command -v dapr >/dev/null 2>&1; then dapr stop -f dapr.locked.yaml || true; dapr stop -f . || true; fi
+	@$(PY) -m pizza_run stop
 	@bash scripts/controlplane.sh stop
 
 lint: setup
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
 	$(PY) -m mypy $(PACKAGES)
-	$(PY) -m mypy scripts/multirun.py
 	$(PY) -m mypy bench
 
 unit: setup
-	$(PY) -m pytest -m "not e2e and not faults"
+	$(PY) -m pytest -m "not e2e and not faults and not launch"
 
 e2e: setup
 	$(PY) -m pytest -m e2e
 
-# Every test: lint and types, unit, fuzz, end to end, browser, CLI, then the crash drills.
+# Every test: lint and types, unit, fuzz, end to end, browser, CLI; the ways of starting it
+# (Ctrl+C, a stock `dapr init` machine), each on the suite's own ports; then the crash drills.
 test: lint
-	$(PY) -m pytest -m "not faults"
+	$(PY) -m pytest -m "not faults and not launch"
+	$(PY) -m pytest -m launch -s
 	$(PY) -m pytest -m "faults and not dapr_hang"
 
 bench: setup

@@ -17,6 +17,7 @@ import httpx
 
 from bench.http import LOCALHOST, TokenAuth, app_url, invoke_url, sidecar_url
 from pizza_common.names import PORTS, WORKFLOW_APP
+from pizza_run.layout import alive
 
 log = logging.getLogger(__name__)
 ROOT: Final = Path(__file__).resolve().parent.parent
@@ -65,7 +66,7 @@ class Suite:
         for name, kind in CONTROL_PLANE.items():
             with contextlib.suppress(OSError, ValueError):
                 found[int((run / f"{name}.pid").read_text())] = f"{kind}:{name}"
-        for state in sorted(run.glob("multirun*.json")):  # multirun.py's record of what it started
+        for state in sorted(run.glob("multirun*.json")):  # the stand-in's record of what it started
             with contextlib.suppress(OSError, ValueError, KeyError):
                 for app in json.loads(state.read_text()):
                     found[int(app["app_pid"])] = f"app:{app['app_id']}"
@@ -154,19 +155,6 @@ def start(log_path: Path, data_dir: Path, env: dict[str, str]) -> Suite:
     return Suite(proc, log_path, data_dir, tokens)
 
 
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    with contextlib.suppress(OSError):  # a zombie is gone for our purposes
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-        return state != "Z"
-    return True
-
-
 def stop(suite: Suite, started: dict[int, str]) -> None:
     """Stop run.sh's group as Ctrl+C would, then make sure none of `started` outlives it."""
     with contextlib.suppress(ProcessLookupError):
@@ -179,9 +167,9 @@ def stop(suite: Suite, started: dict[int, str]) -> None:
             os.killpg(suite.proc.pid, signal.SIGKILL)
         suite.proc.wait()
     deadline = time.monotonic() + 10
-    while time.monotonic() < deadline and any(_alive(p) for p in started):
+    while time.monotonic() < deadline and any(alive(p) for p in started):
         time.sleep(0.1)
-    strays = {pid: label for pid, label in started.items() if _alive(pid)}
+    strays = {pid: label for pid, label in started.items() if alive(pid)}
     for pid, label in strays.items():
         log.warning("%s (pid %d) outlived the suite: killing it", label, pid)
         with contextlib.suppress(ProcessLookupError):

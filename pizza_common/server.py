@@ -8,6 +8,18 @@ from gunicorn.app.base import BaseApplication
 
 from pizza_common.settings import Settings
 
+_AT_WORKER_EXIT: list[Callable[[], None]] = []
+
+
+def at_worker_exit(stop: Callable[[], None]) -> None:
+    """Run `stop` when a gunicorn worker stops, before Python waits for the threads it would stop."""
+    _AT_WORKER_EXIT.append(stop)
+
+
+def _worker_exit(_server: Any, _worker: Any) -> None:
+    for stop in reversed(_AT_WORKER_EXIT):
+        stop()
+
 
 class _Server(BaseApplication):  # type: ignore[misc]
     """gunicorn, embedded so that `python3 app.py` serves like production."""
@@ -34,6 +46,7 @@ def serve(factory: Callable[[], Flask], port: int, settings: Settings | None = N
         "threads": settings.threads,
         "worker_class": "gthread",
         "graceful_timeout": 5,
+        "worker_exit": _worker_exit,
         "loglevel": settings.log_level.lower(),
     }
     _Server(factory, options).run()

@@ -1,5 +1,7 @@
 """Typed configuration: defaults, then the environment (PIZZA_*, DAPR_*), then test overrides."""
 
+from typing import Literal
+
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -27,6 +29,8 @@ class Settings(BaseSettings):
     threads: int = 16
     app_api_token: str | None = Field(default=None, validation_alias="APP_API_TOKEN")
     """The token the sidecar sends on its calls to the app; routes for Dapr only require it when set."""
+    profile: Literal["development", "locked"] = "development"
+    """How the suite runs: dapr.yaml says development (tokens optional), dapr.locked.yaml locked."""
     health_timeout_s: float = 0.3
     """How long /healthz waits for the sidecar: less than daprd's app health probe timeout (0.5 s)."""
 

@@ -12,7 +12,7 @@ from werkzeug.exceptions import HTTPException
 
 from pizza_common import dapr_io, health
 from pizza_common.dapr_io import DaprUnavailable
-from pizza_common.settings import Settings
+from pizza_common.settings import DaprSettings, Settings
 
 log = logging.getLogger(__name__)
 # What a view returns; real types, since flask-openapi3 evaluates view annotations.
@@ -119,6 +119,33 @@ def configure_logging(level: str) -> None:
             logging.getLogger(name).setLevel(logging.WARNING)
 
 
+class MissingCredentials(SystemExit):
+    """The locked-down profile, or half a pair of tokens: the app must not start open."""
+
+
+def check_credentials(settings: Settings, dapr: DaprSettings) -> list[str]:
+    """Return the tokens the app runs without; refuse to start without them in the locked profile."""
+    missing = [
+        name
+        for name, v in (("DAPR_API_TOKEN", dapr.api_token), ("APP_API_TOKEN", settings.app_api_token))
+        if not v
+    ]
+    if missing and (settings.profile == "locked" or len(missing) == 1):
+        message = (
+            f"refusing to start: {', '.join(missing)} not set (profile {settings.profile}): "
+            "`make run` sets both; `dapr run -f .` (the development profile) runs with neither"
+        )
+        log.critical(message)  # gunicorn's worker would not show the exit's message
+        raise MissingCredentials(message)
+    if missing:
+        log.warning(
+            "development profile: no %s: this app's routes for Dapr and its sidecar's API are open to every "
+            "local process, and the sidecars talk without mTLS; `make run` runs the locked-down suite",
+            " or ".join(missing),
+        )
+    return missing
+
+
 def create_service_app(
     name: str,
     import_name: str,
@@ -128,6 +155,7 @@ def create_service_app(
     """Build a service's app: the suite's defaults, then the environment, then `test_config`."""
     settings = Settings()
     configure_logging(settings.log_level)
+    check_credentials(settings, DaprSettings())
     app = _OpenAPI(
         import_name,
         info=Info(title=name, version="1.0.0"),

@@ -1,8 +1,12 @@
 #!/usr/bin/env bash
-# Start, stop or show the suite's control plane: Redis, Dapr Sentry (the certificate authority
-# behind mTLS), Dapr placement and Dapr scheduler, all on 127.0.0.1 with their data under .data/.
-# A service of the same kind already answering on its port (say, a user's `dapr init`) is used
-# as it is; placement and scheduler must then speak TLS with this Sentry's certificates.
+# Start, stop or show the suite's control plane, on 127.0.0.1 with its data under .data/.
+#   start [locked]  for `make run` (dapr.locked.yaml): Redis, Dapr Sentry (the certificate authority
+#                   behind mTLS), and placement and scheduler that accept only Sentry's certificates.
+#   start dev       for `dapr run -f .` (dapr.yaml) without Docker: Redis, placement and scheduler
+#                   without mTLS on their default ports, as `dapr init` runs them; no Sentry.
+#   env             print the locked profile's environment for a shell: eval "$(bash scripts/controlplane.sh env)"
+# A Redis already answering on its port (say, a user's `dapr init`) is used as it is; so are placement
+# and scheduler in the dev profile. The locked profile needs its own, and says so if the ports are taken.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -25,7 +29,9 @@ port_owner() { # name of the process listening on 127.0.0.1:$1, or nothing
   ss -ltnpH "sport = :$1" 2>/dev/null | grep -o 'users:(("[^"]*"' | head -n1 | cut -d'"' -f2 || true
 }
 
-running() { [ -f "$RUN/$1.pid" ] && kill -0 "$(cat "$RUN/$1.pid")" 2>/dev/null; }
+# A zombie has stopped: its parent (init, as each was started detached) only has not reaped it yet.
+alive() { kill -0 "$1" 2>/dev/null && ! grep -q '^State:[[:space:]]*Z' "/proc/$1/status" 2>/dev/null; }
+running() { [ -f "$RUN/$1.pid" ] && alive "$(cat "$RUN/$1.pid")"; }
 
 wait_for() { # wait_for NAME SECONDS CMD...: poll CMD until it succeeds or the deadline passes
   local name=$1 deadline=$(( $(date +%s) + $2 )); shift 2
@@ -49,6 +55,9 @@ claim() {
   for kind in "$@"; do
     if [ "$owner" = "$kind" ]; then say "using the $name already listening on 127.0.0.1:$port ($owner)"; return 1; fi
   done
+  if [ "$PROFILE" = locked ] && [ "$name" != redis ] && { [ "$owner" = "$name" ] || [ "$owner" = docker-proxy ]; }; then
+    die "port $port holds a $name that is not this suite's (a 'dapr init' container, without mTLS?): the locked-down 'make run' needs its own. Stop it ('docker stop dapr_placement dapr_scheduler'), or run the development profile against it: 'dapr run -f .'"
+  fi
   die "port $port, needed by $name, is taken by process '$owner'; stop it or free the port"
 }
 
@@ -65,11 +74,21 @@ start() {
   for b in sentry placement scheduler; do
     [ -x "$DAPR_BIN/$b" ] || die "$DAPR_BIN/$b is missing: run 'make setup' first"
   done
+  local was; was=$(cat "$RUN/profile" 2>/dev/null || true)
+  if [ -n "$was" ] && [ "$was" != "$PROFILE" ] && { running placement || running scheduler; }; then
+    die "this suite's control plane runs in the $was profile, not $PROFILE: stop it first (make stop)"
+  fi
+  echo "$PROFILE" > "$RUN/profile"
   if claim redis "$REDIS_PORT" redis-server redis-check-rdb docker-proxy; then
     launch redis redis-server --bind 127.0.0.1 --port "$REDIS_PORT" --dir "$DATA/redis" \
       --appendonly yes --appendfsync everysec --save "" --daemonize no --protected-mode yes
   fi
   wait_for redis 20 redis-cli -h 127.0.0.1 -p "$REDIS_PORT" ping
+  if [ "$PROFILE" = dev ]; then
+    start_placement_and_scheduler
+    say "ready (dev: no mTLS, as 'dapr init'): redis 127.0.0.1:$REDIS_PORT, placement 127.0.0.1:$PLACEMENT_PORT, scheduler 127.0.0.1:$SCHEDULER_PORT"
+    return
+  fi
   if claim sentry "$SENTRY_PORT" sentry docker-proxy; then
     launch sentry "$DAPR_BIN/sentry" --port "$SENTRY_PORT" --listen-address 127.0.0.1 \
       --issuer-credentials "$CERTS" --config "$ROOT/config/sentry-config.yaml" \
@@ -78,22 +97,42 @@ start() {
     wait_for sentry 30 curl -fsS http://127.0.0.1:58082/healthz
   fi
   [ -s "$CERTS/ca.crt" ] || die "Sentry wrote no trust anchor to $CERTS/ca.crt; see $LOGS/sentry.log"
-  if claim placement "$PLACEMENT_PORT" placement docker-proxy; then
-    launch placement "$DAPR_BIN/placement" --port "$PLACEMENT_PORT" --listen-address 127.0.0.1 "${TLS_FLAGS[@]}" \
+  start_placement_and_scheduler
+  say "ready (locked: mTLS with Sentry): redis 127.0.0.1:$REDIS_PORT, sentry 127.0.0.1:$SENTRY_PORT, placement 127.0.0.1:$PLACEMENT_PORT, scheduler 127.0.0.1:$SCHEDULER_PORT"
+}
+
+# Placement and scheduler: in the locked profile with TLS, and only this suite's own; in the dev
+# profile as `dapr init` runs them (no TLS, default ports), reusing a `dapr init` pair already there.
+start_placement_and_scheduler() {
+  local tls=() reuse_p=() reuse_s=() broadcast="127.0.0.1:$SCHEDULER_PORT"
+  if [ "$PROFILE" = locked ]; then
+    tls=("${TLS_FLAGS[@]}")
+  else
+    reuse_p=(placement docker-proxy); reuse_s=(scheduler docker-proxy); broadcast="localhost:$SCHEDULER_PORT"
+  fi
+  if claim placement "$PLACEMENT_PORT" "${reuse_p[@]}"; then
+    launch placement "$DAPR_BIN/placement" --port "$PLACEMENT_PORT" --listen-address 127.0.0.1 "${tls[@]}" \
       --healthz-port 58080 --healthz-listen-address 127.0.0.1 \
       --metrics-port 59090 --metrics-listen-address 127.0.0.1
     wait_for placement 30 curl -fsS http://127.0.0.1:58080/healthz
   fi
-  if claim scheduler "$SCHEDULER_PORT" scheduler docker-proxy; then
-    launch scheduler "$DAPR_BIN/scheduler" --port "$SCHEDULER_PORT" --listen-address 127.0.0.1 "${TLS_FLAGS[@]}" \
+  if claim scheduler "$SCHEDULER_PORT" "${reuse_s[@]}"; then
+    launch scheduler "$DAPR_BIN/scheduler" --port "$SCHEDULER_PORT" --listen-address 127.0.0.1 "${tls[@]}" \
       --healthz-port 58081 --healthz-listen-address 127.0.0.1 \
       --metrics-port 59091 --metrics-listen-address 127.0.0.1 \
       --etcd-data-dir "$DATA/scheduler" --etcd-client-port 52379 --etcd-client-listen-address 127.0.0.1 \
       --etcd-initial-cluster "dapr-scheduler-server-0=http://127.0.0.1:52380" \
-      --override-broadcast-host-port "127.0.0.1:$SCHEDULER_PORT"
+      --override-broadcast-host-port "$broadcast"
     wait_for scheduler 60 curl -fsS http://127.0.0.1:58081/healthz
   fi
-  say "ready: redis 127.0.0.1:$REDIS_PORT, sentry 127.0.0.1:$SENTRY_PORT, placement 127.0.0.1:$PLACEMENT_PORT, scheduler 127.0.0.1:$SCHEDULER_PORT"
+}
+
+# The locked profile's environment, for a shell that runs `dapr run -f dapr.locked.yaml` itself.
+print_env() {
+  local file; file=$(bash "$ROOT/scripts/tokens.sh")
+  sed 's/^\([A-Z_]*\)=\(.*\)$/export \1=\2/' "$file"
+  [ -s "$CERTS/ca.crt" ] || die "no trust anchor yet in $CERTS/ca.crt: run 'bash scripts/controlplane.sh start' first"
+  printf "export DAPR_TRUST_ANCHORS='%s'\n" "$(cat "$CERTS/ca.crt")"
 }
 
 stop_one() {
@@ -101,13 +140,13 @@ stop_one() {
   running "$name" || { rm -f "$RUN/$name.pid"; return 0; }
   pid=$(cat "$RUN/$name.pid")
   kill -TERM "$pid" 2>/dev/null || true
-  for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-  kill -0 "$pid" 2>/dev/null && kill -KILL "$pid" 2>/dev/null || true
+  for _ in $(seq 1 100); do alive "$pid" || break; sleep 0.05; done
+  alive "$pid" && kill -KILL "$pid" 2>/dev/null || true
   rm -f "$RUN/$name.pid"
   say "stopped $name"
 }
 
-stop() { for n in scheduler placement sentry redis; do stop_one "$n"; done; }
+stop() { for n in scheduler placement sentry redis; do stop_one "$n"; done; rm -f "$RUN/profile"; }
 
 status() {
   for n in redis sentry placement scheduler; do
@@ -115,9 +154,14 @@ status() {
   done
 }
 
+PROFILE=locked
 case "${1:-}" in
-  start) start ;;
+  start)
+    PROFILE="${2:-locked}"
+    case "$PROFILE" in locked|dev) ;; *) die "usage: $0 start [locked|dev]" ;; esac
+    start ;;
+  env) print_env ;;
   stop) stop ;;
   status) status ;;
-  *) die "usage: $0 start|stop|status" ;;
+  *) die "usage: $0 start [locked|dev] | stop | status | env" ;;
 esac

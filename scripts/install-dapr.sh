@@ -104,7 +104,7 @@ if available "github.com/dapr/cli@v$CLI_VERSION"; then
     -ldflags "-s -w -X main.version=$CLI_VERSION -X main.apiVersion=1.0" "github.com/dapr/cli@v$CLI_VERSION"
   mv "$gobin/cli" "$BIN/dapr"; rmdir "$gobin"
 else
-  log "the module proxy refuses github.com/dapr/cli@v$CLI_VERSION: no dapr CLI; the suite runs through scripts/multirun.py"
+  log "the module proxy refuses github.com/dapr/cli@v$CLI_VERSION: no dapr CLI; make run uses its stand-in, python -m pizza_run"
 fi
 
 write_config; link_cli

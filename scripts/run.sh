@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Start the control plane, then the five services behind their sidecars, in the foreground.
-# Ctrl+C stops the services and the control plane this started.
+# `make run`: start the locked-down control plane, then the five services behind their sidecars
+# (dapr.locked.yaml) with the Dapr CLI, or with its stand-in (python -m pizza_run) where the CLI is
+# missing. Ctrl+C stops the services and the control plane this started.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
@@ -13,13 +14,23 @@ while IFS='=' read -r name value; do
   [ -n "${!name:-}" ] || export "$name=$value"
 done < "$(bash scripts/tokens.sh)"
 
-bash scripts/controlplane.sh start
-trap 'bash scripts/controlplane.sh stop' EXIT
+trap 'bash scripts/controlplane.sh stop' EXIT  # set first: a start that fails half-way is undone too
+bash scripts/controlplane.sh start locked
 # mTLS: each sidecar asks Sentry for its certificate, and trusts only Sentry's root.
 DAPR_TRUST_ANCHORS="${DAPR_TRUST_ANCHORS:-$(cat "${PIZZA_DATA_DIR:-$ROOT/.data}/certs/ca.crt")}"
 export DAPR_TRUST_ANCHORS
+
 if command -v dapr >/dev/null 2>&1; then
-  dapr run -f .
+  echo "run: the Dapr CLI ($(command -v dapr)): dapr run -f dapr.locked.yaml" >&2
+  dapr run -f dapr.locked.yaml &
 else
-  python scripts/multirun.py run -f dapr.yaml
+  echo "run: no Dapr CLI on PATH: its stand-in, python -m pizza_run run -f dapr.locked.yaml" >&2
+  python -m pizza_run run -f dapr.locked.yaml &
 fi
+runner=$!
+# Both lead a process group of their own (as `dapr run` does), so the terminal's Ctrl+C reaches only
+# this script: pass it on, and wait until the runner has stopped every app and sidecar.
+trap 'kill -INT "$runner" 2>/dev/null || true' INT TERM
+while kill -0 "$runner" 2>/dev/null; do
+  wait "$runner" || true
+done

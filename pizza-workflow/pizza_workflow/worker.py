@@ -7,6 +7,7 @@ from dapr.ext.workflow import DaprWorkflowClient, WorkflowRuntime
 from dapr.ext.workflow.logger import LoggerOptions
 from flask import Flask, current_app
 
+from pizza_common import server
 from pizza_common.names import WORKFLOW_NAME
 from pizza_workflow import activities
 from pizza_workflow.workflows import pizza_workflow
@@ -35,6 +36,8 @@ def init_app(app: Flask) -> None:
     for activity in activities.ALL:
         runtime.register_activity(activity)
     runtime.start()
+    # Under gunicorn its worker stops it (its threads would hold the worker until killed); else at exit.
+    server.at_worker_exit(runtime.shutdown)
     atexit.register(runtime.shutdown)
     log.info("workflow runtime started: %s", WORKFLOW_NAME)
 

@@ -1,38 +1,28 @@
 """A supervisor for the suite that can kill -9 and restart any one of its processes.
 
-The control plane comes from scripts/controlplane.sh and each app and its daprd from
-scripts/multirun.py's flags and environment, but every process is watched here, so that one
+The control plane comes from scripts/controlplane.sh and each app and its daprd from the
+launcher's plan of dapr.locked.yaml (pizza_run), but every process is watched here, so that one
 killed process can be started again exactly as it was: same command line, environment and cwd.
 """
 
 import contextlib
-import importlib.util
 import os
 import signal
 import socket
 import subprocess
 import time
 from pathlib import Path
-from types import ModuleType
-from unittest import mock
 
 import httpx
 
 from pizza_common.names import PORTS, WORKFLOW_APP
+from pizza_run.multirun import plan
 from tests.faults.procs import Spec, group_alive, listening, snapshot
 
 ROOT = Path(__file__).resolve().parents[2]
 CONTROL = ("redis", "sentry", "placement", "scheduler")
 CONTROL_PORTS = (6379, 50001, 50005, 50006, 58080, 58081, 58082, 52379, 52380)
 HEALTHZ = {"sentry": 58082, "placement": 58080, "scheduler": 58081}
-
-
-def _multirun() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("pizza_multirun", ROOT / "scripts" / "multirun.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 class Cluster:
@@ -58,13 +48,11 @@ class Cluster:
         self.logs.mkdir(parents=True, exist_ok=True)
         self._tokens()
         self._controlplane()
-        multirun = _multirun()
-        for app in multirun.load_apps(ROOT / "dapr.yaml"):
-            daprd = [str(multirun.DAPR_BIN / "daprd"), *app.daprd_args]
-            with mock.patch.dict(os.environ, self.env, clear=True):  # both build on os.environ
-                sidecar_env, env = multirun.daprd_env(), multirun.app_env(app)
-            self._spawn(f"{app.app_id}-daprd", Spec(daprd, sidecar_env, str(ROOT)))
-            self._spawn(app.app_id, Spec(list(app.command), env, str(app.app_dir)))
+        self.env["DAPR_TRUST_ANCHORS"] = (self.data / "certs" / "ca.crt").read_text()
+        for launch in plan(ROOT / "dapr.locked.yaml", self.env):
+            app_dir = str(launch.app.app_dir)
+            self._spawn(f"{launch.app.app_id}-daprd", Spec(launch.daprd_argv, launch.daprd_env, app_dir))
+            self._spawn(launch.app.app_id, Spec(launch.app_argv, launch.app_env, app_dir))
         self.wait_ready(list(self.pids), timeout)
 
     def _tokens(self) -> None:
