@@ -67,13 +67,15 @@ class Run:
 
     def decision(self, event: str, timeout_s: float, attempt: int = 0) -> Steps:
         """Wait for a human decision for this attempt; None if the deadline passes first."""
-        deadline = self.ctx.create_timer(self.ctx.current_utc_datetime + timedelta(seconds=timeout_s))
+        deadline = self.ctx.current_utc_datetime + timedelta(seconds=timeout_s)
         while True:
-            answer = self.ctx.wait_for_external_event(event)
-            winner = yield when_any([answer, deadline, self.cancel])
+            # The SDK's own timeout unregisters a waiter whose deadline passed; a waiter left behind
+            # would take the next answer, meant for the next attempt.
+            answer = self.ctx.wait_for_external_event(event, timeout=deadline)
+            winner = yield when_any([answer, self.cancel])
             if winner is self.cancel:
                 raise Cancelled
-            if winner is deadline:
+            if answer.is_failed:
                 return None
             data = answer.get_result() or {}
             if data.get("attempt", attempt) == attempt:

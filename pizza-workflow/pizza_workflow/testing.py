@@ -72,7 +72,7 @@ class FakeContext:
         task.fail(f"{name} failed: {error}", details)
         return task
 
-    def wait_for_external_event(self, name: str) -> dt_task.Task[Any]:
+    def wait_for_external_event(self, name: str, *, timeout: Any = None) -> dt_task.Task[Any]:
         task: dt_task.CompletableTask[Any] = dt_task.CompletableTask()
         self.waiting.setdefault(name, []).append(task)
         if name == self.cancel_at:
@@ -80,6 +80,8 @@ class FakeContext:
             self._cancel()
         elif self.events.get(name):
             task.complete(self.events[name].pop(0))
+        elif timeout is not None and self.timers_fire:  # no answer: its deadline passes, as the SDK fails it
+            task.fail("timed out", pb.TaskFailureDetails(errorType="TimeoutError", errorMessage="timed out"))
         return task
 
     def create_timer(self, fire_at: Any) -> dt_task.Task[Any]:

@@ -1,0 +1,60 @@
+"""The real workflow through the SDK's executor, replayed in full each turn: what a made-up context hides."""
+
+from typing import Any
+
+from pizza_common.fixtures import sample_order
+from pizza_common.models import Order
+from pizza_common.names import VALIDATION_EVENT
+from pizza_workflow.standins import Shop
+from pizza_workflow.types import WorkflowInput
+from tests.support.engine import Engine
+
+
+def _engine(shop: Shop, **order: Any) -> Engine:
+    engine = Engine(shop.activities())
+    engine.start(
+        WorkflowInput(
+            order=Order.model_validate(sample_order(**order)),
+            validation_timeout_s=30,
+            approval_timeout_s=20,
+            approval_threshold_cents=10_000,
+            max_remakes=2,
+        )
+    )
+    return engine
+
+
+def test_an_approved_pizza_is_delivered_through_the_real_executor() -> None:
+    shop = Shop()
+
+    def approve(engine: Engine) -> None:
+        if engine.stage() == "pending_validation":
+            engine.raise_event(VALIDATION_EVENT, {"approved": True, "attempt": 0})
+
+    engine = _engine(shop).run(approve)
+    assert engine.status == "COMPLETED"
+    assert engine.output["status"] == "delivered"
+    assert shop.charged == 1800 and shop.refunded == 0
+    assert engine.turns > 5
+
+
+def _answer_once(attempt: int, approved: bool) -> Any:
+    """Answer the quality check once, for one attempt only; leave the others to time out."""
+    answered: list[int] = []
+
+    def on_idle(engine: Engine) -> None:
+        waiting = engine.stage() == "pending_validation" and engine.custom_status.get("attempt", 0) == attempt
+        if waiting and not answered:
+            answered.append(attempt)
+            engine.raise_event(VALIDATION_EVENT, {"approved": approved, "attempt": attempt})
+
+    return on_idle
+
+
+def test_an_approval_after_a_timed_out_check_is_not_swallowed() -> None:
+    """Attempt 0's check times out, the kitchen cooks again, and attempt 1 is approved once: delivered."""
+    shop = Shop()
+    engine = _engine(shop).run(_answer_once(attempt=1, approved=True))
+    assert engine.output["status"] == "delivered", engine.output
+    assert [d.timed_out for d in shop.closed] == [True, False]
+    assert shop.charged == 1800 and shop.refunded == 0
