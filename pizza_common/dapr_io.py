@@ -107,8 +107,11 @@ class DaprGateway:
             item["options"] = {"concurrency": "first-write"}
         resp = self._send("POST", f"/state/{STATE_STORE}", [item])
         if guarded and resp.status == 500 and b"ERR_STATE_SAVE" in resp.data:
-            # Redis answers a lost create race with "failed to set key", not an etag error.
-            # A real outage shows again on the caller's next read, which raises DaprUnavailable.
+            # Redis answers a lost race with "failed to set key", as it answers an outage: read the key
+            # to tell them apart (the read raises DaprUnavailable while the store is down).
+            _, current = self.get_state(key)
+            if current == etag or (create and current is None):
+                raise DaprUnavailable(f"save state {key}: {self._text(resp)}")
             raise ETagMismatch(f"save state {key}: {self._text(resp)}")
         self._check(resp, f"save state {key}")
 

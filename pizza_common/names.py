@@ -49,6 +49,11 @@ def payment_key(order_id: str) -> str:
     return f"payment_{order_id}"
 
 
+def claim_key(order_id: str) -> str:
+    """Return the state key that marks an order id as used, for good (purging workflows keeps it)."""
+    return f"claim_{order_id}"
+
+
 def instance_id(order_id: str) -> str:
     """Return the workflow instance id of an order (derived, so starts are idempotent)."""
     return f"pizza-order-{order_id}"

@@ -9,9 +9,9 @@ from flask import current_app
 from flask_openapi3 import APIBlueprint
 from pydantic import BaseModel
 
-from pizza_common.dapr_io import gateway
+from pizza_common.dapr_io import ETagMismatch, gateway
 from pizza_common.models import Order, OrderRef
-from pizza_common.names import CANCEL_EVENT, WORKFLOW_NAME, instance_id
+from pizza_common.names import CANCEL_EVENT, WORKFLOW_NAME, claim_key, instance_id
 from pizza_common.stages import publish_status
 from pizza_common.web import Reply, error
 from pizza_workflow.control import ALLOWED, FINISHED, describe
@@ -43,10 +43,19 @@ def start_order(body: Order) -> Reply:
         max_remakes=s.max_remakes,
     )
     iid = instance_id(body.order_id)
+    # An id is used once, for good: every effect of an order is keyed by its id, so a second run
+    # under the same id (after /purge-orders, say) would be answered with the first run's charge.
+    try:
+        gateway().save_state(claim_key(body.order_id), {"instance_id": iid}, create=True)
+    except ETagMismatch:
+        return error(
+            409, f"order id {body.order_id} was used before: each order id is used once, choose another"
+        )
     try:
         client().schedule_new_workflow(WORKFLOW_NAME, input=wf_input, instance_id=iid)
     except grpc.RpcError as exc:
         if exc.code() != grpc.StatusCode.ALREADY_EXISTS and "already exists" not in str(exc.details()):
+            gateway().delete_state(claim_key(body.order_id))  # nothing started: the id is still free
             raise
         return error(409, f"order {body.order_id} was started concurrently")
     return {"order_id": body.order_id, "workflow_instance_id": iid, "status": "started"}, 202

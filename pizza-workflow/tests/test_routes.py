@@ -194,3 +194,16 @@ def test_list_filters_by_status_and_purge_removes_finished(
     assert client.get("/orders?status=NOPE").status_code == 422
     assert client.post("/purge-orders", json={}).json == {"purged": ["l2"]}
     assert set(workflows.instances) == {"pizza-order-l1", "other-workflow"}
+
+
+def test_an_order_id_is_used_once_even_after_its_workflow_is_purged(
+    client: FlaskClient, workflows: FakeWorkflowClient
+) -> None:
+    order = sample_order()
+    assert client.post("/start-order", json=order).status_code == 202
+    workflows.put(f"pizza-order-{order['order_id']}", "COMPLETED")
+    assert client.post("/purge-orders", json={}).json == {"purged": [order["order_id"]]}
+    again = client.post("/start-order", json=order)
+    assert again.status_code == 409
+    assert "used before" in again.json["error"]
+    assert f"pizza-order-{order['order_id']}" not in workflows.instances  # nothing started a second time

@@ -40,21 +40,34 @@ def test_a_guarded_save_sends_the_etag_with_first_write() -> None:
     assert pool.requests[0]["headers"]["content-type"] == "application/json"
 
 
+SAVE_FAILED = (500, b'{"errorCode":"ERR_STATE_SAVE","message":"failed to set key"}')
+
+
 @pytest.mark.parametrize(
-    ("answer", "create", "error"),
+    ("answers", "create", "error"),
     [
-        ((409, b"ERR_STATE_ETAG_MISMATCH"), False, ETagMismatch),
-        ((500, b'{"errorCode":"ERR_STATE_SAVE","message":"failed to set key"}'), True, ETagMismatch),
-        ((500, b'{"errorCode":"ERR_STATE_SAVE"}'), False, DaprUnavailable),  # unguarded: an outage
-        ((503, b"down"), True, DaprUnavailable),
-        (urllib3.exceptions.NewConnectionError(None, "refused"), True, DaprUnavailable),  # type: ignore[arg-type]
+        ([(409, b"ERR_STATE_ETAG_MISMATCH")], False, ETagMismatch),
+        # Redis says the same "failed to set key" for a lost race and for an outage: the key tells.
+        ([SAVE_FAILED, (200, {"taken": True})], True, ETagMismatch),  # someone created it first
+        ([SAVE_FAILED, (204, b"")], True, DaprUnavailable),  # still absent: the write itself failed
+        ([SAVE_FAILED, (500, b"redis down")], True, DaprUnavailable),  # and the store does not answer
+        ([(500, b'{"errorCode":"ERR_STATE_SAVE"}')], False, DaprUnavailable),  # unguarded: an outage
+        ([(503, b"down")], True, DaprUnavailable),
+        ([urllib3.exceptions.NewConnectionError(None, "refused")], True, DaprUnavailable),  # type: ignore[arg-type]
     ],
 )
 def test_a_failed_save_raises_what_the_caller_can_act_on(
-    answer: tuple[int, bytes] | Exception, create: bool, error: type[Exception]
+    answers: list[tuple[int, Any] | Exception], create: bool, error: type[Exception]
 ) -> None:
     with pytest.raises(error):
-        gateway(answer)[0].save_state("k", {}, create=create)
+        gateway(*answers, etag="9")[0].save_state("k", {}, create=create)
+
+
+def test_a_guarded_save_that_lost_its_etag_race_is_a_mismatch_and_one_that_did_not_is_an_outage() -> None:
+    with pytest.raises(ETagMismatch):
+        gateway(SAVE_FAILED, (200, {"a": 2}), etag="8")[0].save_state("k", {}, "7")
+    with pytest.raises(DaprUnavailable):
+        gateway(SAVE_FAILED, (200, {"a": 1}), etag="7")[0].save_state("k", {}, "7")
 
 
 def test_invoke_keeps_business_codes_and_raises_on_faults() -> None:
