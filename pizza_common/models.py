@@ -68,6 +68,8 @@ class HistoryEntry(Contract):
     event_id: str
     error: str | None = None
     message: str | None = None
+    late: bool = False
+    """Reported after the order had ended, by a step still in flight: recorded, but it changes nothing."""
 
 
 class OrderRecord(Order):

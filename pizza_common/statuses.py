@@ -84,6 +84,9 @@ MESSAGES: Final[dict[str, str]] = {
     ORDER_FAILED: "Sorry: something went wrong with your order.",
 }
 
+# pizza-workflow's /terminate-order publishes this status: an operator's stop, not an outcome.
+TERMINATED: Final = "terminated"
+
 TERMINAL: Final = frozenset(
     {
         DELIVERED,
@@ -96,3 +99,5 @@ TERMINAL: Final = frozenset(
         PAYMENT_DECLINED,
     }
 )
+# Every status after which an order changes no more: the outcomes, and an operator's stop.
+ENDED: Final = TERMINAL | {TERMINATED}

@@ -1,7 +1,7 @@
 """Merge status updates into a stored order: ordered, de-duplicated, never losing the order."""
 
 from pizza_common.models import HistoryEntry, OrderRecord, StatusUpdate, utcnow
-from pizza_common.statuses import TERMINAL
+from pizza_common.statuses import ENDED
 
 
 def new_record(update: StatusUpdate) -> OrderRecord:
@@ -16,14 +16,24 @@ def merge(record: OrderRecord | None, update: StatusUpdate) -> OrderRecord | Non
         return new_record(update)
     if any(h.event_id == update.event_id for h in record.history):
         return None  # redelivered or republished by a retried step
+    entry = _entry(update)
+    if record.status in ENDED:
+        # The first outcome stands: a step still in flight that reports afterwards is only recorded.
+        ended_at = next(h.timestamp for h in record.history if h.status == record.status)
+        entry = entry.model_copy(update={"late": update.timestamp > ended_at})
+        return record.model_copy(
+            update={"history": _in_time_order([*record.history, entry]), "updated_at": utcnow()}
+        )
     # Events from different services can arrive out of order: keep the history in time order.
-    history = sorted([*record.history, _entry(update)], key=lambda h: h.timestamp)
-    # An order that ended stays ended: a step still in flight may report after a cancel.
-    ended = [h for h in history if h.status in TERMINAL]
-    latest = ended[-1] if ended else history[-1]
+    history = _in_time_order([*record.history, entry])
+    latest = entry if entry.status in ENDED else history[-1]
     return record.model_copy(
         update={"history": history, "status": latest.status, "error": latest.error, "updated_at": utcnow()}
     )
+
+
+def _in_time_order(history: list[HistoryEntry]) -> list[HistoryEntry]:
+    return sorted(history, key=lambda h: h.timestamp)
 
 
 def _entry(update: StatusUpdate) -> HistoryEntry:

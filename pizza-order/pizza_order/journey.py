@@ -8,13 +8,13 @@ from pizza_common.statuses import (
     COOKED,
     DELIVERED,
     DELIVERY_STAGES,
+    ENDED,
     INGREDIENTS_RESERVED,
     KITCHEN_STAGES,
     MESSAGES,
     PAYMENT_CHARGED,
     PENDING_VALIDATION,
     STOREFRONT_STAGES,
-    TERMINAL,
 )
 
 # The way to a delivered pizza; other statuses (manager approval, remakes, refunds) are side trips.
@@ -29,8 +29,6 @@ STEPS: Final = (
     *(status for status, _ in DELIVERY_STAGES),
     DELIVERED,
 )
-# pizza-workflow's /terminate-order publishes this status; it is an operator's stop, not an outcome.
-TERMINATED: Final = "terminated"
 # Statuses at which an order waits for a person, and which view of the page that person uses.
 WAITING_FOR: Final = {PENDING_VALIDATION: "kitchen", AWAITING_MANAGER_APPROVAL: "manager"}
 
@@ -39,7 +37,7 @@ def describe() -> dict[str, Any]:
     """Return the steps in order, the statuses that end an order and the customer's messages."""
     return {
         "steps": [{"status": s, "message": MESSAGES.get(s, s)} for s in STEPS],
-        "ends": sorted(TERMINAL | {TERMINATED}),
+        "ends": sorted(ENDED),
         "delivered": DELIVERED,
         "waiting_for": WAITING_FOR,
         "messages": MESSAGES,

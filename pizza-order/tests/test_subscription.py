@@ -131,3 +131,28 @@ def test_concurrent_events_of_one_order_take_turns_and_none_is_lost() -> None:
     assert record is not None
     assert [h.status for h in record.history] == [u.status for u in updates]
     assert dapr.lost_races == 0  # each waited for the one before instead of losing the etag race
+
+
+def test_the_first_outcome_stands_and_a_later_report_is_recorded_as_late(client: FlaskClient) -> None:
+    """Cancelled during delivery: the delivery still finishes and reports `delivered` afterwards."""
+    deliver(client, event("o10", "delivery_on_the_way", 1))
+    deliver(client, event("o10", "cancelled", 2))
+    deliver(client, event("o10", "delivery_arrived", 3))
+    deliver(client, event("o10", "delivered", 4))
+    got = client.get("/order/o10").json
+    assert got["status"] == "cancelled"
+    assert [(h["status"], h["late"]) for h in got["history"]] == [
+        ("delivery_on_the_way", False),
+        ("cancelled", False),
+        ("delivery_arrived", True),
+        ("delivered", True),
+    ]
+
+
+def test_a_terminated_order_stays_terminated_when_a_cook_in_flight_reports(client: FlaskClient) -> None:
+    deliver(client, event("o11", "cooking_preparing", 1))
+    deliver(client, event("o11", "terminated", 2))
+    deliver(client, event("o11", "cooking_baking", 3))
+    got = client.get("/order/o11").json
+    assert got["status"] == "terminated"
+    assert got["history"][-1]["late"] is True

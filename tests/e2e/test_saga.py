@@ -144,3 +144,19 @@ def test_bad_saga_input_changes_nothing(suite: Any) -> None:
     assert suite.post(WF, "/cancel-order", {"order_id": oid}).status_code == 409
     menu = suite.get(SHOP, "/menu").json()
     assert {p["type"] for p in menu["pizzas"]} == {"margherita", "pepperoni", "hawaiian", "veggie"}
+
+
+def test_a_delivered_order_id_cannot_be_used_again_after_a_purge(suite: Any) -> None:
+    """A reused id used to get a pizza for free: its charge key answered with the first run's charge."""
+    oid = suite.start()["order_id"]
+    decide(suite, oid, True)
+    assert finished(suite, oid)["output"]["status"] == "delivered"
+    charged = payment(suite, oid)
+    assert oid in suite.post(WF, "/purge-orders", {}).json()["purged"]
+    again = suite.post(WF, "/start-order", sample_order(order_id=oid))
+    assert again.status_code == 409, again.text
+    assert "used before" in again.json()["error"]
+    assert suite.get(WF, f"/get-status/{oid}").status_code == 404  # no second run
+    assert payment(suite, oid) == charged  # and no second order on the first charge
+    history = [h["status"] for h in suite.get("pizza-order", f"/order/{oid}").json()["history"]]
+    assert history.count("delivered") == 1
