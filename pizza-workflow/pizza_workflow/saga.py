@@ -26,6 +26,15 @@ SERVICE_RETRY = RetryPolicy(
     max_number_of_attempts=6,
 )
 
+# Undoing must not give up while the money is taken: compensations retry for as long as it takes,
+# backing off to one try every five minutes (the attempt count only bounds it at about a month).
+COMPENSATION_RETRY = RetryPolicy(
+    first_retry_interval=timedelta(seconds=1),
+    backoff_coefficient=2.0,
+    max_retry_interval=timedelta(minutes=5),
+    max_number_of_attempts=10_000,
+)
+
 Steps = Generator[Any, Any, Any]
 
 
@@ -50,9 +59,9 @@ class Run:
         self.ctx.set_custom_status(self.progress.model_dump_json(exclude_none=True))
         self.log(logging.INFO, "order %s: %s", self.order.order_id, stage)
 
-    def call(self, activity: Any, payload: Any) -> Any:
-        """Schedule an activity under the service retry policy."""
-        return self.ctx.call_activity(activity, input=payload, retry_policy=SERVICE_RETRY)
+    def call(self, activity: Any, payload: Any, retry: RetryPolicy = SERVICE_RETRY) -> Any:
+        """Schedule an activity under a retry policy: the service one unless told otherwise."""
+        return self.ctx.call_activity(activity, input=payload, retry_policy=retry)
 
     def wait(self, task: Any) -> Steps:
         """Wait for a task unless the customer cancels first; return its result."""
@@ -102,7 +111,11 @@ class Run:
             yield from self.notify(INGREDIENTS_RELEASED)
 
     def _both(self, first: Any, second: Any, payload: Any) -> Steps:
-        return (yield when_all([self.call(first, payload), self.call(second, payload)]))
+        calls = [
+            self.call(first, payload, COMPENSATION_RETRY),
+            self.call(second, payload, COMPENSATION_RETRY),
+        ]
+        return (yield when_all(calls))
 
     def finish(self, status: str, error: str | None = None, *, published: bool = False) -> Steps:
         """End the order at a status, telling the customer unless a service already did."""

@@ -2,9 +2,11 @@
 
 from typing import Any
 
+from pizza_common.dapr_io import DaprUnavailable
 from pizza_common.fixtures import sample_order
-from pizza_common.models import Order
+from pizza_common.models import Order, OrderRef
 from pizza_common.names import VALIDATION_EVENT
+from pizza_common.payments import PaymentResult
 from pizza_workflow.standins import Shop
 from pizza_workflow.types import WorkflowInput
 from tests.support.engine import Engine
@@ -58,3 +60,24 @@ def test_an_approval_after_a_timed_out_check_is_not_swallowed() -> None:
     assert engine.output["status"] == "delivered", engine.output
     assert [d.timed_out for d in shop.closed] == [True, False]
     assert shop.charged == 1800 and shop.refunded == 0
+
+
+def test_a_refund_that_fails_for_minutes_is_retried_until_it_goes_through() -> None:
+    """The storefront is down for longer than the steps' retries last: the refund still happens."""
+    shop = Shop()
+    failures = {"left": 12}
+    refund = shop.refund_payment
+
+    def flaky_refund(ctx: Any, ref: OrderRef) -> PaymentResult:
+        if failures["left"]:
+            failures["left"] -= 1
+            raise DaprUnavailable("storefront down")
+        return refund(ctx, ref)
+
+    shop.overrides["refund_payment"] = flaky_refund
+    engine = _engine(shop).run(_answer_once(attempt=0, approved=False), max_turns=200)
+    # Rejected on every attempt (the first answer, then two timeouts): the charge must come back.
+    assert engine.status == "COMPLETED", engine.failure
+    assert engine.output["status"] == "rejected"
+    assert failures["left"] == 0
+    assert (shop.charged, shop.refunded) == (0, 1800)
