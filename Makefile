@@ -12,7 +12,6 @@ run: setup
 	@bash scripts/run.sh
 
 stop:
-	@if command -v dapr >/dev/null 2>&1; then dapr stop -f dapr.locked.yaml || true; dapr stop -f . || true; fi
 	@$(PY) -m pizza_run stop
 	@bash scripts/controlplane.sh stop
 

@@ -35,6 +35,18 @@ def running_apps() -> list[dict[str, object]]:
     return apps
 
 
+def cli_runs() -> list[int]:
+    """Return the pids of the `dapr run` processes started from this folder: the CLI's runs of the suite."""
+    found = []
+    for proc in Path("/proc").glob("[0-9]*"):
+        with contextlib.suppress(OSError, UnicodeDecodeError):
+            argv = proc.joinpath("cmdline").read_bytes().split(b"\0")
+            ours = Path(os.readlink(proc / "cwd")) == ROOT
+            if ours and Path(argv[0].decode()).name == "dapr" and argv[1:2] == [b"run"]:
+                found.append(int(proc.name))
+    return found
+
+
 def forget_runs() -> None:
     for path in runs_dir().glob("multirun-*.json"):
         path.unlink(missing_ok=True)

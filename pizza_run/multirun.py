@@ -195,9 +195,20 @@ def listing() -> str:
 
 
 def stop_all() -> None:
-    """Stop every run recorded under the data folder, as `dapr stop` does."""
+    """Stop every run of this folder: the stand-in's, as `dapr stop` does, and the CLI's, as Ctrl+C does."""
     apps = layout.running_apps()
     stop_groups(
         [int(str(a["app_pid"])) for a in apps if a["app_pid"]], [int(str(a["daprd_pid"])) for a in apps]
     )
     layout.forget_runs()
+    # `dapr stop -f` finds a run through its sidecars' metadata, which the CLI cannot write while the
+    # sidecars require DAPR_API_TOKEN (it sends none): SIGINT, as Ctrl+C, stops a CLI run in any profile.
+    clis = layout.cli_runs()
+    for pid in clis:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGINT)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and any(map(layout.alive, clis)):
+        time.sleep(0.1)
+    for pid in clis:
+        log.info("stopped the Dapr CLI's run (pid %d)", pid)

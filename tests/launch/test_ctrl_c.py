@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from tests.launch.conftest import ctrl_c, in_terminal, listening, suite_pids, user_env, wait_ready
+from tests.launch.normal import ROOT
 
 pytestmark = [pytest.mark.launch, pytest.mark.usefixtures("nothing_running")]
 STOP_WITHIN_S = 15.0
@@ -71,3 +72,20 @@ def test_make_run_refuses_a_dapr_init_placement_in_one_line(tmp_path: Path) -> N
         subprocess.run(
             ["bash", "scripts/controlplane.sh", "stop"], env=user_env(tmp_path / "data"), check=False
         )
+
+
+def test_make_stop_in_another_terminal_stops_a_running_make_run(tmp_path: Path) -> None:
+    env = user_env(tmp_path / "data")
+    make = in_terminal(["make", "run"], env, tmp_path / "make-run.log")
+    try:
+        wait_ready(make, tmp_path / "make-run.log")
+    except BaseException:
+        ctrl_c(make)
+        raise
+    stop = subprocess.run(["make", "stop"], cwd=ROOT, env=env, capture_output=True, text=True, check=False)
+    assert stop.returncode == 0, stop.stderr
+    assert make.wait(timeout=STOP_WITHIN_S) is not None
+    deadline = time.monotonic() + STOP_WITHIN_S
+    while time.monotonic() < deadline and (suite_pids() or listening()):
+        time.sleep(0.1)
+    assert suite_pids() == {} and listening() == []
