@@ -7,6 +7,7 @@ none of the suite's tokens. With the real CLI on PATH this test runs it; in CI, 
 """
 
 import contextlib
+import shutil
 import subprocess
 import time
 from collections.abc import Iterator
@@ -17,6 +18,7 @@ import pytest
 
 from pizza_common.fixtures import sample_order
 from tests.launch.conftest import ctrl_c, in_terminal, listening, runner, user_env, wait_ready
+from tests.launch.normal import ROOT
 
 pytestmark = [pytest.mark.launch, pytest.mark.usefixtures("nothing_running")]
 BIN = Path.home() / ".dapr" / "bin"
@@ -60,6 +62,7 @@ def test_dapr_run_takes_an_order_to_delivered_in_the_development_profile(
     dapr_init_machine: Path, tmp_path: Path
 ) -> None:
     log = tmp_path / "dapr-run.log"
+    started = time.time() - 1
     run = in_terminal([*runner(), "."], user_env(tmp_path / "data"), log)
     try:
         took = wait_ready(run, log)
@@ -87,10 +90,27 @@ def test_dapr_run_takes_an_order_to_delivered_in_the_development_profile(
         assert len(daprds) == 5 and not any("--enable-mtls" in a for a in daprds), (
             "no mTLS: there is no Sentry"
         )
+        # The CLI's log layout: each app's sidecar and app output under <app>/.dapr/logs/.
+        for app in ("pizza-order", "pizza-storefront", "pizza-kitchen", "pizza-delivery", "pizza-workflow"):
+            logs = ROOT / app / ".dapr" / "logs"
+            for kind in ("daprd", "app"):
+                assert [p for p in logs.glob(f"{app}_{kind}_*.log") if p.stat().st_mtime >= started], (
+                    app,
+                    kind,
+                )
+        if shutil.which("dapr"):  # the CLI's own look at the workflows (by hand; CI has no CLI)
+            iid = f"pizza-order-{order['order_id']}"
+            listed = _cli("workflow", "list", "--app-id", "pizza-workflow")
+            assert any(iid in line and "COMPLETED" in line for line in listed.splitlines()), listed
+            assert "ValidationComplete" in _cli("workflow", "history", iid, "--app-id", "pizza-workflow")
         print(f"five healthy apps {took:.1f} s after dapr run -f .")  # noqa: T201  (for the notes, with -s)
     finally:
         ctrl_c(run)
         run.wait(timeout=30)
+
+
+def _cli(*args: str) -> str:
+    return subprocess.run(["dapr", *args], capture_output=True, text=True, timeout=60, check=True).stdout
 
 
 def _cmdlines() -> list[list[str]]:
