@@ -36,12 +36,12 @@ def cook(body: CookRequest) -> Reply:
 
     try:
         # Look before cooking, so that a pizza the shelf cannot make publishes no stage.
-        planned = use(store.load(dapr, initial)[0]).answer
+        planned = use(store.load(dapr, initial, body.order_id)[0]).answer
         if planned.status in inventory.REFUSED:
             return _cooking_failed(body, planned.error, 409)
         run_stages(dapr, body, KITCHEN_STAGES, None, current_app.config["SETTINGS"].time_scale, body.attempt)
         # Cooked only once the ingredients are used: a release racing the stages wins, and says so.
-        used = store.update(dapr, initial, use)
+        used = store.update(dapr, initial, use, body.order_id)
         if used.status in inventory.REFUSED:
             return _cooking_failed(body, used.error, 409)
         publish_status(dapr, body, COOKED, attempt=body.attempt)
@@ -71,7 +71,7 @@ def restock(body: RestockRequest) -> Reply:
 def reserve(body: ReserveRequest) -> Reply:
     """Set aside an order attempt's ingredients, once; 409 when out of stock or the order was released."""
     need = ingredients_for(body.pizza_type, body.quantity)
-    answer = _update(lambda s: inventory.reserve(s, body.order_id, body.attempt, need))
+    answer = _update(lambda s: inventory.reserve(s, body.order_id, body.attempt, need), body.order_id)
     return _reply(answer)
 
 
@@ -79,7 +79,8 @@ def reserve(body: ReserveRequest) -> Reply:
 @dapr_only
 def release(body: OrderRef) -> Reply:
     """Give back what an order still holds and refuse its later reserves; harmless to repeat."""
-    return _update(lambda s: inventory.release(s, body.order_id)).model_dump(mode="json", exclude_none=True)
+    released = _update(lambda s: inventory.release(s, body.order_id), body.order_id)
+    return released.model_dump(mode="json", exclude_none=True)
 
 
 def _reply(answer: Reservation) -> Reply:
@@ -87,8 +88,8 @@ def _reply(answer: Reservation) -> Reply:
     return (body, 409) if answer.status in inventory.REFUSED else body
 
 
-def _update(change: Callable[[Stock], inventory.Outcome[T]]) -> T:
-    return store.update(gateway(), kitchen_settings().initial_stock, change)
+def _update(change: Callable[[Stock], inventory.Outcome[T]], order_id: str | None = None) -> T:
+    return store.update(gateway(), kitchen_settings().initial_stock, change, order_id)
 
 
 def _cooking_failed(order: CookRequest, reason: str | None, code: int) -> Reply:

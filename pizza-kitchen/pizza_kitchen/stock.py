@@ -2,14 +2,14 @@
 
 from typing import Literal
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from pizza_common.inventory import InventoryView, StockLevel
 from pizza_common.menu import INGREDIENTS
 
-# Finished orders' records are kept only as tombstones against a late reserve or consume still in
-# flight, which arrives within seconds. Every write copies and serialises the whole document, so
-# a longer tail costs every order: 1000 kept records made the copy a third of the kitchen's time.
+# Finished orders' records stay in the document only for a while: every write copies and serialises
+# the whole document, so a long tail costs every order. Older ones move to a key of their own
+# (store.finished_key), where a late reserve or consume still finds them.
 KEEP_FINISHED = 200
 
 
@@ -33,6 +33,8 @@ class Stock(BaseModel):
     reserved: dict[str, int]
     orders: dict[str, OrderHolds] = {}
     seq: int = 0
+    pruned: dict[str, OrderHolds] = Field(default_factory=dict, exclude=True)
+    """Finished orders this change moved out of the document: the store keeps each under its own key."""
 
 
 def new_stock(initial: int) -> Stock:
@@ -59,7 +61,7 @@ def touch(stock: Stock, order_id: str) -> OrderHolds:
 
 
 def prune(stock: Stock, keep: int | None = None) -> Stock:
-    """Drop all but the `keep` (KEEP_FINISHED) most recent orders that hold nothing, in place."""
+    """Move all but the `keep` (KEEP_FINISHED) most recent orders that hold nothing to `pruned`, in place."""
     keep = KEEP_FINISHED if keep is None else keep
     finished = [
         order_id
@@ -67,9 +69,8 @@ def prune(stock: Stock, keep: int | None = None) -> Stock:
         if all(hold.status != "reserved" for hold in holds.attempts.values())
     ]
     finished.sort(key=lambda order_id: stock.orders[order_id].seq, reverse=True)
-    # Forgetting a tombstone re-opens its order to reserves: only the oldest, long-settled ones go.
     for order_id in finished[keep:]:
-        del stock.orders[order_id]
+        stock.pruned[order_id] = stock.orders.pop(order_id)
     return stock
 
 

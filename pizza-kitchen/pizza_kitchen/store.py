@@ -10,7 +10,7 @@ from typing import Final, TypeVar
 from pizza_common.dapr_io import DaprGateway, DaprUnavailable, ETagMismatch
 from pizza_common.names import INVENTORY_KEY
 from pizza_kitchen.inventory import Outcome
-from pizza_kitchen.stock import Stock, new_stock
+from pizza_kitchen.stock import OrderHolds, Stock, new_stock
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -25,26 +25,45 @@ class InventoryBusy(DaprUnavailable):
     """Every write lost its race: retryable, so answered 503 like a sidecar fault."""
 
 
-def load(dapr: DaprGateway, initial: int) -> tuple[Stock, str | None]:
-    """Return the stock and its etag; a kitchen never written starts with `initial` of everything."""
+def finished_key(order_id: str) -> str:
+    """Return the key of a finished order's holds once they left the inventory document."""
+    return f"kitchen_order_{order_id}"
+
+
+def load(dapr: DaprGateway, initial: int, order_id: str | None = None) -> tuple[Stock, str | None]:
+    """Return the stock and its etag, with the order's finished holds back in it if they were moved out.
+
+    A kitchen never written starts with `initial` of everything.
+    """
     value, etag = dapr.get_state(INVENTORY_KEY)
-    if value is None:
-        return new_stock(initial), None
-    return Stock.model_validate(value), etag
+    stock = new_stock(initial) if value is None else Stock.model_validate(value)
+    if order_id is not None and order_id not in stock.orders:
+        # Released or consumed long ago: a late reserve must still find its tombstone.
+        finished, _ = dapr.get_state(finished_key(order_id))
+        if finished is not None:
+            stock.orders[order_id] = OrderHolds.model_validate(finished)
+    return stock, etag
 
 
-def update(dapr: DaprGateway, initial: int, change: Callable[[Stock], Outcome[T]]) -> T:
+def update(
+    dapr: DaprGateway, initial: int, change: Callable[[Stock], Outcome[T]], order_id: str | None = None
+) -> T:
     """Apply `change` to the stored stock and save it at the etag read; on a lost race, read again."""
     with _writer:
-        return _update(dapr, initial, change)
+        return _update(dapr, initial, change, order_id)
 
 
-def _update(dapr: DaprGateway, initial: int, change: Callable[[Stock], Outcome[T]]) -> T:
+def _update(
+    dapr: DaprGateway, initial: int, change: Callable[[Stock], Outcome[T]], order_id: str | None
+) -> T:
     for attempt in range(SAVE_ATTEMPTS):
-        stock, etag = load(dapr, initial)
+        stock, etag = load(dapr, initial, order_id)
         outcome = change(stock)
         if outcome.stock is None:
             return outcome.answer
+        # Before the document forgets them: at no moment is a finished order in neither place.
+        for finished_id, holds in outcome.stock.pruned.items():
+            dapr.save_state(finished_key(finished_id), holds.model_dump(mode="json"))
         try:
             # No etag yet: create only if still absent, so two first writers cannot both win.
             dapr.save_state(INVENTORY_KEY, outcome.stock.model_dump(mode="json"), etag, create=etag is None)

@@ -6,6 +6,7 @@ from typing import Any
 import pytest
 from flask.testing import FlaskClient
 
+from pizza_common.fixtures import sample_order
 from pizza_common.names import INVENTORY_KEY
 from pizza_common.testing import FakeDapr
 from pizza_kitchen import inventory, stock
@@ -41,3 +42,34 @@ def test_the_stored_document_stays_bounded(
     stored = stock.Stock.model_validate(dapr.get_state(INVENTORY_KEY)[0])
     assert set(stored.orders) == {"held", "gone-5", "gone-6", "gone-7"}
     assert levels()["olives"]["reserved"] == 1
+
+
+def test_a_released_order_stays_refused_after_its_record_left_the_document(
+    client: FlaskClient, dapr: FakeDapr, levels: Levels, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Pruning used to forget the tombstone: a late reserve then held stock for good."""
+    monkeypatch.setattr(stock, "KEEP_FINISHED", 2)
+    client.post("/release", json={"order_id": "cancelled-early"})
+    for n in range(5):  # newer finished orders push it out of the document
+        client.post("/release", json={"order_id": f"newer-{n}"})
+    stored = stock.Stock.model_validate(dapr.get_state(INVENTORY_KEY)[0])
+    assert "cancelled-early" not in stored.orders
+    late = client.post("/reserve", json={"order_id": "cancelled-early", "pizza_type": "veggie"})
+    assert late.status_code == 409
+    assert late.json["status"] == "released"
+    assert levels()["olives"]["reserved"] == 0
+
+
+def test_a_late_duplicate_reserve_of_a_cooked_order_takes_nothing_again(
+    client: FlaskClient, dapr: FakeDapr, levels: Levels, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(stock, "KEEP_FINISHED", 1)
+    order = {"order_id": "cooked-early", "pizza_type": "veggie"}
+    assert client.post("/reserve", json=order).status_code == 200
+    assert client.post("/cook", json=sample_order("cooked-early", pizza_type="veggie")).status_code == 200
+    before = levels()["olives"]
+    for n in range(3):
+        client.post("/release", json={"order_id": f"newer-{n}"})
+    again = client.post("/reserve", json=order)
+    assert again.json["status"] == "consumed"
+    assert levels()["olives"] == before
