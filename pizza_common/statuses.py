@@ -99,5 +99,8 @@ TERMINAL: Final = frozenset(
         PAYMENT_DECLINED,
     }
 )
+# The workflow's stage while it undoes what an order holds, on its way to an end: too late to cancel.
+COMPENSATING: Final = "compensating"
+
 # Every status after which an order changes no more: the outcomes, and an operator's stop.
 ENDED: Final = TERMINAL | {TERMINATED}

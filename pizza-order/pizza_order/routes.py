@@ -24,7 +24,12 @@ class CloudEvent(BaseModel):
 
 @bp.post("/order", responses={201: OrderRecord})
 def create_order(body: Order) -> Reply:
-    """Store a new order; 409 if the id is taken."""
+    """Store a new order at `received`; 409 if the id is taken."""
+    if body.status not in (None, store.RECEIVED) or body.error is not None:
+        problem = "set by the shop as the order goes: a new order starts at received"
+        fields = [f for f in ("status", "error") if getattr(body, f) not in (None, store.RECEIVED)]
+        problems = [{"field": field, "problem": problem} for field in fields]
+        return error(422, f"invalid request: {', '.join(fields)}", problems=problems)
     try:
         record = store.create(gateway(), body)
     except store.OrderExists as exc:
@@ -47,7 +52,10 @@ def delete_order(path: OrderRef) -> Reply:
     record, etag = store.load(gateway(), path.order_id)
     if record is None:
         return error(404, f"order {path.order_id} not found")
-    gateway().delete_state(order_key(path.order_id), etag)
+    try:
+        gateway().delete_state(order_key(path.order_id), etag)
+    except ETagMismatch:  # a status update landed between the read and the delete: keep it
+        return error(409, f"order {path.order_id} changed while it was being deleted: try again")
     return {"order_id": path.order_id, "deleted": True}
 
 

@@ -34,9 +34,8 @@ def load(dapr: DaprGateway, order_id: str) -> tuple[OrderRecord | None, str | No
 
 def create(dapr: DaprGateway, order: Order) -> OrderRecord:
     """Store a new order; never overwrite one that exists."""
-    status = order.status or RECEIVED
-    first = HistoryEntry(status=status, timestamp=utcnow(), event_id=event_id(order.order_id, RECEIVED))
-    record = OrderRecord(**order.model_dump(exclude={"status"}), status=status, history=[first])
+    first = HistoryEntry(status=RECEIVED, timestamp=utcnow(), event_id=event_id(order.order_id, RECEIVED))
+    record = OrderRecord(**order.model_dump(exclude={"status"}), status=RECEIVED, history=[first])
     try:
         dapr.save_state(order_key(order.order_id), record.model_dump(mode="json"), create=True)
     except ETagMismatch:

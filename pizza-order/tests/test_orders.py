@@ -1,5 +1,7 @@
 """pizza-order's routes: create, read, delete, and the rules for bad input."""
 
+from typing import Any
+
 from flask.testing import FlaskClient
 
 from pizza_common.fixtures import sample_order
@@ -77,3 +79,34 @@ def test_non_json_invalid_json_and_oversized_bodies(client: FlaskClient, dapr: F
     assert resp.status_code == 413
     assert "error" in resp.json
     assert dapr.state == {}
+
+
+def test_a_new_order_cannot_bring_its_own_status(client: FlaskClient, dapr: FakeDapr) -> None:
+    """A client-chosen status used to pin the record at delivered before the real order existed."""
+    order = sample_order()
+    resp = client.post("/order", json=order | {"status": "delivered"})
+    assert resp.status_code == 422
+    assert resp.json["problems"][0]["field"] == "status"
+    assert dapr.state == {}
+    assert client.post("/order", json=order | {"status": "received"}).status_code == 201
+
+
+def test_a_delete_that_races_a_status_update_is_409_and_keeps_the_update(
+    client: FlaskClient, dapr: FakeDapr
+) -> None:
+    order = sample_order()
+    client.post("/order", json=order)
+    key = order_key(order["order_id"])
+    real_get = dapr.get_state
+
+    def get_then_update(k: str) -> Any:
+        value, etag = real_get(k)
+        if k == key:  # a status merge lands right after the read
+            dapr.save_state(k, value | {"status": "validating"}, etag)
+        return value, etag
+
+    dapr.get_state = get_then_update  # type: ignore[method-assign]
+    resp = client.delete(f"/order/{order['order_id']}")
+    assert resp.status_code == 409
+    assert "try again" in resp.json["error"]
+    assert real_get(key)[0]["status"] == "validating"

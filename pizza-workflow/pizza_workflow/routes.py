@@ -13,7 +13,7 @@ from pizza_common.dapr_io import ETagMismatch, gateway
 from pizza_common.models import Order, OrderRef
 from pizza_common.names import CANCEL_EVENT, WORKFLOW_NAME, claim_key, instance_id
 from pizza_common.stages import publish_status
-from pizza_common.statuses import TERMINATED
+from pizza_common.statuses import COMPENSATING, ENDED, TERMINATED
 from pizza_common.web import Reply, error
 from pizza_workflow.control import ALLOWED, FINISHED, describe
 from pizza_workflow.lookup import conflict, find
@@ -23,6 +23,7 @@ from pizza_workflow.worker import client
 log = logging.getLogger(__name__)
 bp = APIBlueprint("workflow", __name__)
 PREFIX = instance_id("")
+TOO_LATE_TO_CANCEL = ENDED | {COMPENSATING}
 
 
 class OrdersQuery(BaseModel):
@@ -101,6 +102,8 @@ def _steer(order_id: str, action: str, done: str) -> Reply:
         return error(404, f"order {order_id} not found")
     if state.runtime_status not in ALLOWED[action]:
         return conflict(order_id, state, action)
+    if action == "cancel" and describe(order_id, state)["stage"] in TOO_LATE_TO_CANCEL:
+        return conflict(order_id, state, action)  # it is ending already, and listens no more
     iid = instance_id(order_id)
     if action == "pause":
         client().pause_workflow(iid)

@@ -12,7 +12,7 @@ from pizza_common.inventory import Reservation
 from pizza_common.models import Order, OrderOutcome, OrderRef
 from pizza_common.names import CANCEL_EVENT
 from pizza_common.payments import PaymentResult
-from pizza_common.statuses import INGREDIENTS_RELEASED, PAYMENT_REFUNDED
+from pizza_common.statuses import COMPENSATING, INGREDIENTS_RELEASED, PAYMENT_REFUNDED
 from pizza_workflow import activities as act
 from pizza_workflow.types import Progress, StatusNote, WorkflowInput
 
@@ -100,6 +100,7 @@ class Run:
         """Refund and release whatever the order may hold; both are idempotent and final."""
         if not self.holds_effects:
             return
+        self.stage(COMPENSATING)  # from here on the workflow no longer listens for a cancel
         ref = OrderRef(order_id=self.order.order_id)
         refunded, released = yield from self._both(act.refund_payment, act.release_ingredients, ref)
         refund, release = PaymentResult.model_validate(refunded), Reservation.model_validate(released)

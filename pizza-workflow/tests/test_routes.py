@@ -207,3 +207,14 @@ def test_an_order_id_is_used_once_even_after_its_workflow_is_purged(
     assert again.status_code == 409
     assert "used before" in again.json["error"]
     assert f"pizza-order-{order['order_id']}" not in workflows.instances  # nothing started a second time
+
+
+def test_a_cancel_is_refused_once_the_order_is_ending(
+    client: FlaskClient, dapr: FakeDapr, workflows: FakeWorkflowClient
+) -> None:
+    """The workflow no longer listens while it compensates: a 'cancelled' answer would be untrue."""
+    workflows.put("pizza-order-e1", "RUNNING", stage="compensating")
+    resp = client.post("/cancel-order", json={"order_id": "e1"})
+    assert resp.status_code == 409
+    assert resp.json["stage"] == "compensating"
+    assert workflows.events == []
