@@ -26,8 +26,9 @@ SERVICE_RETRY = RetryPolicy(
     max_number_of_attempts=6,
 )
 
-# Undoing must not give up while the money is taken: compensations retry for as long as it takes,
-# backing off to one try every five minutes (the attempt count only bounds it at about a month).
+# On the way to an end nothing may give up: compensations retry for as long as it takes, and so does
+# telling the customer how the order ended (pizza-order's record depends on it), backing off to one
+# try every five minutes (the attempt count only bounds it at about a month).
 COMPENSATION_RETRY = RetryPolicy(
     first_retry_interval=timedelta(seconds=1),
     backoff_coefficient=2.0,
@@ -91,10 +92,12 @@ class Run:
                 return data
             # A late answer meant for an earlier attempt: keep waiting for this one's.
 
-    def notify(self, status: str, error: str | None = None, attempt: int = 0) -> Steps:
+    def notify(
+        self, status: str, error: str | None = None, attempt: int = 0, retry: RetryPolicy = SERVICE_RETRY
+    ) -> Steps:
         """Tell the customer about a status the workflow decided."""
         note = StatusNote(order=self.order, status=status, error=error, attempt=attempt)
-        yield self.call(act.notify, note)
+        yield self.call(act.notify, note, retry)
 
     def compensate(self) -> Steps:
         """Refund and release whatever the order may hold; both are idempotent and final."""
@@ -107,9 +110,9 @@ class Run:
         self.holds_effects = False
         self.progress = self.progress.model_copy(update={"payment": refund.status, "inventory": "released"})
         if refund.status == "refunded" and refund.amount_cents:
-            yield from self.notify(PAYMENT_REFUNDED)
+            yield from self.notify(PAYMENT_REFUNDED, retry=COMPENSATION_RETRY)
         if release.items:
-            yield from self.notify(INGREDIENTS_RELEASED)
+            yield from self.notify(INGREDIENTS_RELEASED, retry=COMPENSATION_RETRY)
 
     def _both(self, first: Any, second: Any, payload: Any) -> Steps:
         calls = [
@@ -122,7 +125,7 @@ class Run:
         """End the order at a status, telling the customer unless a service already did."""
         self.stage(status)
         if not published:
-            yield from self.notify(status, error)
+            yield from self.notify(status, error, retry=COMPENSATION_RETRY)
         self.log(logging.INFO, "order %s ended %s", self.order.order_id, status)
         outcome = OrderOutcome(
             order_id=self.order.order_id, status=status, error=error, total_cents=self.progress.total_cents

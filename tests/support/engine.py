@@ -25,6 +25,7 @@ from pizza_workflow.workflows import pizza_workflow
 log = logging.getLogger("engine")
 FAR = datetime(9000, 1, 1, tzinfo=UTC)  # the SDK's optional timers fire at 9999-12-31: never here
 Idle = Callable[["Engine"], None]
+Step = Callable[["Engine", bool], None]
 
 
 def _fresh(fn: Callable[..., Any], name: str) -> Callable[..., Any]:
@@ -150,8 +151,12 @@ class Engine:
         self.arrived.append(ph.new_timer_fired_event(tid, at))
         return True
 
-    def run(self, on_idle: Idle | None = None, max_turns: int = 400) -> "Engine":
-        """Turn until the workflow ends; when it waits on nothing runnable, ask on_idle, then fire a timer."""
+    def run(self, on_idle: Idle | None = None, max_turns: int = 400, on_step: Step | None = None) -> "Engine":
+        """Turn until the workflow ends; when it waits on nothing runnable, ask on_idle, then fire a timer.
+
+        on_step, if given, sees every step (with whether the workflow waits idle) and may raise events
+        beside the activities' results, as a person or a late service does at any moment.
+        """
         while self.status is None:
             if self.turns >= max_turns:
                 raise AssertionError(f"still running after {max_turns} turns at stage {self.stage()}")
@@ -159,7 +164,10 @@ class Engine:
             if self.status is not None:
                 break
             self.run_activities()
-            if not self.arrived and on_idle:
+            idle = not self.arrived
+            if on_step:
+                on_step(self, idle)
+            if idle and not self.arrived and on_idle:
                 on_idle(self)
             if not self.arrived and not self.fire_next_timer():
                 raise AssertionError(f"stuck at stage {self.stage()}: nothing to run, no timer to fire")

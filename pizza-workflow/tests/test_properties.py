@@ -1,0 +1,149 @@
+"""Generated interleavings of decisions, timeouts, cancels, duplicated and late answers and faults,
+each run through the SDK's real executor: after every run, the order's money and stock add up."""
+
+import functools
+from dataclasses import dataclass, field
+from typing import Any
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from pizza_common.dapr_io import DaprUnavailable
+from pizza_common.fixtures import sample_order
+from pizza_common.menu import price_cents
+from pizza_common.models import Order
+from pizza_common.names import CANCEL_EVENT, MANAGER_APPROVAL_EVENT, VALIDATION_EVENT
+from pizza_common.statuses import DELIVERED, ENDED
+from pizza_workflow.standins import Shop
+from pizza_workflow.types import Decision, WorkflowInput
+from tests.support.engine import Engine
+
+MOVES = st.sampled_from(["approve", "reject", "wait", "late", "twice", "cancel", "cancel", "wait"])
+FLAKY = ["take_order", "reserve_ingredients", "charge_payment", "cook_pizza", "deliver_pizza",
+         "refund_payment", "release_ingredients", "notify"]  # fmt: skip
+
+
+@dataclass
+class Script:
+    """What people and services do, one move each time the workflow could be interrupted."""
+
+    moves: list[str]
+    cancel_in_flight: int | None  # the step at which a cancel arrives beside an activity's result
+    asked: list[tuple[str, int, bool]] = field(default_factory=list)  # acknowledged decisions
+    cancelled: bool = False
+    steps: int = 0
+
+    def on_step(self, engine: Engine, idle: bool) -> None:
+        self.steps += 1
+        if not idle and self.steps == self.cancel_in_flight and not self.cancelled:
+            self._cancel(engine)
+
+    def on_idle(self, engine: Engine) -> None:
+        stage, attempt = engine.stage(), (engine.custom_status or {}).get("attempt", 0)
+        move = self.moves.pop(0) if self.moves else "wait"  # then nobody answers: the deadlines end it
+        if move == "cancel" and not self.cancelled:
+            self._cancel(engine)
+        elif stage == "pending_validation" and move in ("approve", "reject", "twice"):
+            # As /validate-pizza does: acknowledged only while the workflow waits for this attempt.
+            answer = {"approved": move != "reject", "attempt": attempt}
+            for _ in range(2 if move == "twice" else 1):
+                engine.raise_event(VALIDATION_EVENT, answer)
+            self.asked.append(("validation", attempt, answer["approved"]))
+        elif stage == "pending_validation" and move == "late" and attempt > 0:
+            engine.raise_event(VALIDATION_EVENT, {"approved": True, "attempt": attempt - 1})
+        elif stage == "awaiting_manager_approval" and move in ("approve", "reject", "twice"):
+            engine.raise_event(MANAGER_APPROVAL_EVENT, {"approved": move != "reject", "attempt": 0})
+            self.asked.append(("manager", 0, move != "reject"))
+        # "wait", or a move that does not fit the stage: nobody answers, and the next timer fires.
+
+    def _cancel(self, engine: Engine) -> None:
+        self.cancelled = True
+        engine.raise_event(CANCEL_EVENT, {"reason": "cancelled by the customer"})
+
+
+def _flaky(shop: Shop, faults: dict[str, int]) -> None:
+    """Make each activity fail (as an outage) the given number of times before it works."""
+    for name, count in faults.items():
+        real = shop.activities()[name]
+        left = {"n": count}
+
+        def flaky(ctx: Any, payload: Any, real: Any = real, left: dict[str, int] = left) -> Any:
+            if left["n"]:
+                left["n"] -= 1
+                raise DaprUnavailable("the service is down")
+            return real(ctx, payload)
+
+        # The SDK reads the input's type from the signature, which update_wrapper hands on.
+        shop.overrides[name] = functools.update_wrapper(flaky, real, updated=())
+
+
+def _decisions(shop: Shop) -> dict[str, list[Decision]]:
+    """Record the quality checks' and the manager's decisions apart, in the order they were closed."""
+    kinds: dict[str, list[Decision]] = {"validation": [], "manager": []}
+
+    def close_validation(_ctx: Any, decision: Decision) -> None:
+        kinds["validation"].append(decision)
+
+    def close_manager_approval(_ctx: Any, decision: Decision) -> None:
+        kinds["manager"].append(decision)
+
+    shop.overrides |= {"close_validation": close_validation, "close_manager_approval": close_manager_approval}
+    return kinds
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow], derandomize=True)
+@given(
+    moves=st.lists(MOVES, max_size=12),
+    cancel_in_flight=st.one_of(st.none(), st.integers(min_value=1, max_value=25)),
+    quantity=st.integers(min_value=1, max_value=6),
+    declined=st.booleans(),
+    stock=st.integers(min_value=0, max_value=8),
+    faults=st.dictionaries(st.sampled_from(FLAKY), st.integers(min_value=0, max_value=9), max_size=3),
+)
+def test_every_run_ends_once_with_money_and_stock_that_add_up(
+    moves: list[str],
+    cancel_in_flight: int | None,
+    quantity: int,
+    declined: bool,
+    stock: int,
+    faults: dict[str, int],
+) -> None:
+    shop = Shop(stock=stock)
+    _flaky(shop, faults)
+    closed = _decisions(shop)
+    order = Order.model_validate(
+        sample_order(quantity=quantity, payment_token="tok_chargeDeclined" if declined else "tok_visa")
+    )
+    engine = Engine(shop.activities())
+    engine.start(
+        WorkflowInput(
+            order=order,
+            validation_timeout_s=30,
+            approval_timeout_s=20,
+            approval_threshold_cents=5000,
+            max_remakes=2,
+        )
+    )
+    script = Script(moves=list(moves), cancel_in_flight=cancel_in_flight)
+    engine.run(script.on_idle, max_turns=600, on_step=script.on_step)
+
+    # One end, told once: by the delivery service for a delivery, by the workflow otherwise.
+    assert engine.status in {"COMPLETED", "FAILED"}
+    outcome = engine.output["status"] if engine.output else None
+    told = [status for status in shop.statuses() if status in ENDED]
+    assert told == ([] if outcome == DELIVERED else [outcome or "failed"]), (told, outcome, engine.failure)
+    # Money kept only for a delivered pizza, and then exactly its price.
+    total = price_cents(order.pizza_type, order.size, order.quantity)
+    assert shop.charged == (total if outcome == DELIVERED else 0)
+    # No ingredient left held: each reservation consumed by its cooking, or released.
+    assert shop.reserved == {}
+    # No acknowledged decision lost: each answer given while the workflow waited is the one it acted on.
+    for kind, attempt, approved in script.asked:
+        decisions = closed[kind]
+        if attempt < len(decisions):
+            assert (decisions[attempt].approved, decisions[attempt].timed_out) == (approved, False), (
+                kind,
+                attempt,
+            )
+        else:  # the run ended first: only a cancel (or a fault) may have overtaken the answer
+            assert script.cancelled or engine.status == "FAILED" or outcome != DELIVERED
