@@ -84,7 +84,7 @@ def test_an_order_is_tracked_live_to_delivery_after_the_kitchen_approves(browser
 
 def test_an_order_is_paused_resumed_and_cancelled_from_the_orders_list(browser, suite: Suite) -> None:  # type: ignore[no-untyped-def]
     page = open_shop(browser, suite)
-    oid = suite.start(order_id="page-cancel")["order_id"]
+    oid = suite.start()["order_id"]
     row = page.locator(f"#orders-table tr[data-order-id='{oid}']")
     for action, runtime_status in (("Pause", "SUSPENDED"), ("Resume", "RUNNING"), ("Cancel", None)):
         row.get_by_role("button", name=f"{action} order {oid}").click(timeout=SLOW)
