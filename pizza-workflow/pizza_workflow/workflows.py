@@ -92,8 +92,9 @@ def _cook_until_approved(run: Run) -> Steps:
         cooked = StepResult.model_validate((yield from run.run(act.cook_pizza, cook)))
         if not cooked.ok:
             return COOKING_FAILED, cooked.error or cooked.status
-        run.stage(PENDING_VALIDATION, inventory="consumed")
         yield from run.run(act.request_validation, Ticket(order=order, attempt=attempt))
+        # Only now does /validate-pizza take an answer: a client that sees the stage may send it.
+        run.stage(PENDING_VALIDATION, inventory="consumed")
         answer = yield from run.decision(VALIDATION_EVENT, run.input.validation_timeout_s, attempt)
         decision = Decision(
             order_id=order.order_id,
@@ -122,8 +123,8 @@ def _manager_approval(run: Run) -> Steps:
     total_cents = run.progress.total_cents or 0
     if total_cents <= run.input.approval_threshold_cents:
         return None
-    run.stage(AWAITING_MANAGER_APPROVAL)
     yield from run.run(act.request_manager_approval, Ticket(order=run.order, total_cents=total_cents))
+    run.stage(AWAITING_MANAGER_APPROVAL)  # once the manager's check is open, as for the quality check
     answer = yield from run.decision(MANAGER_APPROVAL_EVENT, run.input.approval_timeout_s)
     decision = Decision(
         order_id=run.order.order_id,

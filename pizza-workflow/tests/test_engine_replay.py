@@ -81,3 +81,26 @@ def test_a_refund_that_fails_for_minutes_is_retried_until_it_goes_through() -> N
     assert engine.output["status"] == "rejected"
     assert failures["left"] == 0
     assert (shop.charged, shop.refunded) == (0, 1800)
+
+
+def test_a_human_check_shows_as_waiting_only_once_it_is_open() -> None:
+    """A client that answers the moment it sees the stage must find the check open (it got 409 before)."""
+    shop = Shop()
+    seen: list[tuple[str, int, list[tuple[str, int]]]] = []
+
+    engine = _engine(shop, quantity=6)
+    turn = engine.turn
+
+    def turn_and_look() -> None:  # what a client reads right after a turn, before any activity runs
+        turn()
+        stage = engine.stage()
+        if stage in ("pending_validation", "awaiting_manager_approval"):
+            kind = "validation" if stage == "pending_validation" else "approval"
+            seen.append((kind, engine.custom_status.get("attempt", 0), list(shop.tickets)))
+
+    engine.turn = turn_and_look  # type: ignore[method-assign]
+    engine.run(_answer_once(attempt=0, approved=True))
+    assert engine.output["status"] in ("delivered", "cancelled", "rejected")
+    assert seen, "the workflow waited for a person"
+    for kind, attempt, tickets in seen:
+        assert (kind, attempt) in tickets, (kind, attempt, tickets)
