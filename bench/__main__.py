@@ -18,6 +18,7 @@ from bench import report, suite
 from bench.model import PATHS
 from bench.resources import Monitor
 from bench.runner import Plan, Runner
+from pizza_run import layout
 
 log = logging.getLogger("bench")
 LEVELS: Final = (1, 8, 32, 64)
@@ -67,7 +68,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument(
         "--data-dir",
         type=Path,
-        default=suite.default_data_dir(),
+        default=layout.data_dir(),
         help="the suite's data folder (default $PIZZA_DATA_DIR or .data)",
     )
     parser.add_argument(

@@ -35,11 +35,6 @@ class SuiteError(RuntimeError):
     """The suite could not be started, or stopped answering."""
 
 
-def default_data_dir() -> Path:
-    """Return the data folder the scripts use: PIZZA_DATA_DIR, else .data at the top."""
-    return Path(os.environ.get("PIZZA_DATA_DIR") or ROOT / ".data")
-
-
 def _listening(port: int) -> bool:
     with socket.socket() as s:
         s.settimeout(0.2)
