@@ -40,10 +40,11 @@ class Shop:
         self.url = base_url.rstrip("/")
         self.http = httpx.Client(base_url=self.url, timeout=httpx.Timeout(timeout, connect=5.0))
 
-    def call(self, method: str, path: str, body: Any = None) -> Any:
+    def call(self, method: str, path: str, body: Any = None, params: dict[str, Any] | None = None) -> Any:
         """Send a request and return its JSON answer; raise SuiteDown or ApiError."""
+        query = {k: v for k, v in (params or {}).items() if v is not None}
         try:
-            resp = self.http.request(method, path, json=body)
+            resp = self.http.request(method, path, json=body, params=query)
         except httpx.ConnectError as exc:
             raise SuiteDown(self.url) from exc
         except httpx.HTTPError as exc:
@@ -56,8 +57,8 @@ class Shop:
             raise ApiError(resp.status_code, data)
         return data
 
-    def get(self, path: str) -> Any:
-        return self.call("GET", path)
+    def get(self, path: str, params: dict[str, Any] | None = None) -> Any:
+        return self.call("GET", path, params=params)
 
     def post(self, path: str, body: Any) -> Any:
         return self.call("POST", path, body)

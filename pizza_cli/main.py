@@ -91,11 +91,19 @@ def status(ctx: typer.Context, order_id: OrderId) -> None:
 def list_orders(
     ctx: typer.Context,
     runtime_status: Annotated[
-        str | None, typer.Option("--status", help="Only RUNNING, COMPLETED, ...")
+        list[str] | None, typer.Option("--status", help="Only RUNNING, COMPLETED, ... (repeat for several).")
     ] = None,
+    limit: Annotated[int, typer.Option(help="Orders per page, 1 to 200.")] = 50,
+    after: Annotated[str | None, typer.Option(help="Start after the cursor a page ended with.")] = None,
+    every: Annotated[bool, typer.Option("--all", help="Every page, not only the first.")] = False,
 ) -> None:
-    """List the orders with their workflow status and stage."""
-    render.orders(_shop(ctx).get(f"/api/orders?status={runtime_status}" if runtime_status else "/api/orders"))
+    """List the orders, by id, with their workflow status and stage, a page at a time."""
+    query: dict[str, Any] = {"status": runtime_status or [], "limit": limit, "cursor": after}
+    page = _shop(ctx).get("/api/orders", query)
+    while every and page["next"]:
+        more = _shop(ctx).get("/api/orders", {**query, "cursor": page["next"]})
+        page = {"orders": page["orders"] + more["orders"], "next": more["next"]}
+    render.orders(page)
 
 
 @cli.command()

@@ -58,7 +58,9 @@ def orders(data: dict[str, Any]) -> None:
         table.add_row(
             o["order_id"], o["runtime_status"], label(o.get("stage")), money(o.get("total_cents")), created
         )
-    out.print(table if data["orders"] else "no orders yet")
+    out.print(table if data["orders"] else "no orders")
+    if data.get("next"):
+        out.print(f"more: pizza list --after {data['next']}", markup=False)
 
 
 def status(view: dict[str, Any]) -> None:

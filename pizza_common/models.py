@@ -1,7 +1,7 @@
 """Typed contract of the suite: orders, status updates and workflow inputs and results."""
 
 from datetime import UTC, datetime
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, StringConstraints
 
@@ -111,3 +111,16 @@ class OrderOutcome(Contract):
     status: str
     error: str | None = None
     total_cents: int | None = None
+
+
+RuntimeStatus = Literal["RUNNING", "COMPLETED", "FAILED", "TERMINATED", "PENDING", "SUSPENDED"]
+# An opaque cursor from a previous page: base64url of the runtime's token and a count to skip.
+Cursor = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{1,400}={0,2}$")]
+
+
+class OrdersQuery(Contract):
+    """One page of the orders list: at most `limit` orders from `cursor` on, at any of `status`."""
+
+    status: list[RuntimeStatus] | None = None
+    limit: Annotated[int, Field(ge=1, le=200)] = 50
+    cursor: Cursor | None = None

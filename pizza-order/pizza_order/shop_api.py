@@ -7,10 +7,10 @@ from urllib.parse import urlencode
 
 from flask import jsonify
 from flask_openapi3 import APIBlueprint
-from pydantic import BaseModel, StrictBool
+from pydantic import StrictBool
 
 from pizza_common.dapr_io import gateway
-from pizza_common.models import Contract, Order, OrderId, OrderRef
+from pizza_common.models import Contract, Order, OrderId, OrderRef, OrdersQuery
 from pizza_common.names import STOREFRONT_APP, WORKFLOW_APP
 from pizza_common.web import Reply
 from pizza_order import forward, journey, store
@@ -34,10 +34,6 @@ class Decision(Contract):
 
 class OrderAction(OrderRef):
     action: Literal["pause", "resume", "cancel"]
-
-
-class OrdersQuery(BaseModel):
-    status: str | None = None  # checked by pizza-workflow, which names the valid ones
 
 
 def new_order_id() -> str:
@@ -67,9 +63,8 @@ def place_order(body: NewOrder) -> Reply:
 
 @bp.get("/orders")
 def list_orders(query: OrdersQuery) -> Reply:
-    """Return the orders' workflows, optionally only those at one runtime status."""
-    params = urlencode({"status": query.status}) if query.status else ""
-    return forward.get(WORKFLOW_APP, f"orders?{params}" if params else "orders")
+    """Return a page of the orders' workflows, by order id, optionally at some runtime statuses."""
+    return forward.get(WORKFLOW_APP, f"orders?{urlencode(query.model_dump(exclude_none=True), doseq=True)}")
 
 
 @bp.get("/orders/<order_id>")

@@ -91,9 +91,18 @@ def test_bad_decisions_and_actions_name_the_field(
 
 def test_menu_and_orders_are_read_through_the_sidecar(client: FlaskClient, dapr: FakeDapr) -> None:
     dapr.handlers[STOREFRONT_APP, "menu"] = lambda d: (200, {"pizzas": []})
-    dapr.handlers[WORKFLOW_APP, "orders?status=RUNNING"] = lambda d: (200, {"orders": []})
+    page = {"orders": [], "next": "WyIzIiwgMF0="}
+    dapr.handlers[WORKFLOW_APP, "orders?status=RUNNING&limit=5&cursor=WyIwIiwgMF0%3D"] = lambda d: (200, page)
     assert client.get("/api/menu").json == {"pizzas": []}
-    assert client.get("/api/orders?status=RUNNING").json == {"orders": []}
+    assert client.get("/api/orders?status=RUNNING&limit=5&cursor=WyIwIiwgMF0=").json == page
+
+
+@pytest.mark.parametrize("query", ["limit=500", "status=DONE", "cursor=no%20way"])
+def test_a_bad_page_request_is_refused_before_it_reaches_the_workflow(
+    client: FlaskClient, dapr: FakeDapr, query: str
+) -> None:
+    assert client.get(f"/api/orders?{query}").status_code == 422
+    assert dapr.invoked == []
 
 
 def test_an_order_status_carries_the_stored_history(client: FlaskClient, dapr: FakeDapr) -> None:

@@ -1,20 +1,19 @@
 """Routes of pizza-workflow: start, follow, list and steer order workflows."""
 
 import logging
-from typing import Literal
 
 import grpc
 from dapr.ext.workflow import WorkflowStatus
 from flask import current_app
 from flask_openapi3 import APIBlueprint
-from pydantic import BaseModel
 
 from pizza_common.dapr_io import ETagMismatch, gateway
-from pizza_common.models import Order, OrderRef
+from pizza_common.models import Order, OrderRef, OrdersQuery
 from pizza_common.names import CANCEL_EVENT, WORKFLOW_NAME, claim_key, instance_id
 from pizza_common.stages import publish_status
 from pizza_common.statuses import COMPENSATING, ENDED, TERMINATED
 from pizza_common.web import Reply, error
+from pizza_workflow import listing
 from pizza_workflow.control import ALLOWED, FINISHED, describe
 from pizza_workflow.lookup import conflict, find
 from pizza_workflow.types import WorkflowInput
@@ -22,12 +21,8 @@ from pizza_workflow.worker import client
 
 log = logging.getLogger(__name__)
 bp = APIBlueprint("workflow", __name__)
-PREFIX = instance_id("")
+PREFIX = listing.PREFIX
 TOO_LATE_TO_CANCEL = ENDED | {COMPENSATING}
-
-
-class OrdersQuery(BaseModel):
-    status: Literal["RUNNING", "COMPLETED", "FAILED", "TERMINATED", "PENDING", "SUSPENDED"] | None = None
 
 
 @bp.post("/start-order")
@@ -74,14 +69,13 @@ def get_status(path: OrderRef) -> Reply:
 
 @bp.get("/orders")
 def list_orders(query: OrdersQuery) -> Reply:
-    """List the orders' workflows, optionally only those at one runtime status."""
-    views = []
-    for iid in client().iter_workflow_instance_ids():
-        state = client().get_workflow_state(iid, fetch_payloads=True)
-        wanted = state is not None and (query.status is None or state.runtime_status.name == query.status)
-        if state is not None and wanted and iid.startswith(PREFIX):
-            views.append(describe(iid.removeprefix(PREFIX), state))
-    return {"orders": sorted(views, key=lambda v: v["created_at"] or "")}
+    """List a page of the orders' workflows, by order id, optionally at some runtime statuses."""
+    try:
+        found = listing.page(client(), query)
+    except listing.BadCursor:
+        problem = "not a cursor this API gave: start again without it"
+        return error(422, "invalid request: cursor", problems=[{"field": "cursor", "problem": problem}])
+    return {"orders": found.orders, "next": found.next}
 
 
 @bp.post("/purge-orders")

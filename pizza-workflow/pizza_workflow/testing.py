@@ -11,6 +11,7 @@ from dapr.ext.workflow import WorkflowState
 from dapr.ext.workflow._durabletask import client as dt_client
 from dapr.ext.workflow._durabletask import task as dt_task
 from dapr.ext.workflow._durabletask.internal import protos as pb
+from dapr.ext.workflow.workflow_management import WorkflowInstanceIdPage
 
 Activity = Callable[[Any, Any], Any]
 
@@ -154,7 +155,15 @@ class FakeWorkflowClient:
         self.instances[iid].runtime_status = dt_client.OrchestrationStatus.RUNNING
 
     def iter_workflow_instance_ids(self, *, page_size: int = 1024) -> list[str]:
-        return list(self.instances)
+        return sorted(self.instances)
+
+    def list_workflow_instance_ids(
+        self, *, page_size: int | None = None, continuation_token: str | None = None
+    ) -> WorkflowInstanceIdPage:
+        # As Dapr's Redis store answers: every key sorted, the token an offset into them.
+        ids, start = sorted(self.instances), int(continuation_token or 0)
+        end = len(ids) if page_size is None else min(len(ids), start + page_size)
+        return WorkflowInstanceIdPage(ids[start:end], str(end) if end < len(ids) else None)
 
     def purge_workflow(self, iid: str, recursive: bool = True) -> None:
         del self.instances[iid]

@@ -1,5 +1,6 @@
 """pizza-workflow's routes, against an in-memory workflow client and gateway."""
 
+import pytest
 from flask.testing import FlaskClient
 
 from pizza_common.fixtures import sample_order
@@ -192,6 +193,7 @@ def test_list_filters_by_status_and_purge_removes_finished(
     assert {o["order_id"] for o in client.get("/orders").json["orders"]} == {"l1", "l2"}
     assert [o["order_id"] for o in client.get("/orders?status=RUNNING").json["orders"]] == ["l1"]
     assert client.get("/orders?status=NOPE").status_code == 422
+    assert client.get("/orders").json["next"] is None
     assert client.post("/purge-orders", json={}).json == {"purged": ["l2"]}
     assert set(workflows.instances) == {"pizza-order-l1", "other-workflow"}
 
@@ -218,3 +220,48 @@ def test_a_cancel_is_refused_once_the_order_is_ending(
     assert resp.status_code == 409
     assert resp.json["stage"] == "compensating"
     assert workflows.events == []
+
+
+def test_the_orders_list_comes_a_page_at_a_time_and_the_pages_add_up(
+    client: FlaskClient, workflows: FakeWorkflowClient
+) -> None:
+    for n in range(23):
+        workflows.put(f"pizza-order-p{n:02}", "COMPLETED" if n % 3 else "RUNNING", stage="kitchen")
+    workflows.put("other-workflow", "RUNNING")
+    seen, cursor, pages = [], None, 0
+    while True:
+        answer = client.get(
+            "/orders", query_string={"limit": 5, **({"cursor": cursor} if cursor else {})}
+        ).json
+        assert len(answer["orders"]) <= 5
+        seen += [o["order_id"] for o in answer["orders"]]
+        pages, cursor = pages + 1, answer["next"]
+        if cursor is None:
+            break
+    assert seen == [f"p{n:02}" for n in range(23)]
+    assert pages == 5
+    running = client.get("/orders", query_string={"status": "RUNNING", "limit": 3}).json
+    assert [o["order_id"] for o in running["orders"]] == ["p00", "p03", "p06"]
+    rest = client.get("/orders", query_string={"status": "RUNNING", "cursor": running["next"]}).json
+    assert [o["order_id"] for o in rest["orders"]] == ["p09", "p12", "p15", "p18", "p21"]
+    assert rest["next"] is None
+    both = client.get("/orders", query_string=[("status", "RUNNING"), ("status", "COMPLETED")]).json
+    assert len(both["orders"]) == 23
+
+
+@pytest.mark.parametrize(
+    ("query", "field"),
+    [
+        ({"limit": 0}, "limit"),
+        ({"limit": 201}, "limit"),
+        ({"cursor": "bm90IGpzb24"}, "cursor"),
+        ({"cursor": "a b"}, "cursor"),
+        ({"size": 3}, "size"),
+    ],
+)
+def test_a_bad_page_request_is_a_422_naming_the_field(
+    client: FlaskClient, query: dict[str, object], field: str
+) -> None:
+    answer = client.get("/orders", query_string=query)
+    assert answer.status_code == 422
+    assert [p["field"] for p in answer.json["problems"]] == [field]

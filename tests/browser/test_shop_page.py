@@ -1,6 +1,7 @@
 """The shop page in headless Chromium against the running suite: order, approve, track, cancel."""
 
 import statistics
+import time
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
@@ -93,8 +94,15 @@ def test_an_order_is_paused_resumed_and_cancelled_from_the_orders_list(browser, 
             page.locator(row_at).wait_for(timeout=30_000)
     row.get_by_role("button", name=f"Track order {oid}").click()
     page.locator(f".tracker[data-order-id='{oid}'] .now[data-status=cancelled]").wait_for(timeout=SLOW)
-    done = f"#orders-table tr[data-order-id='{oid}'][data-runtime-status=COMPLETED]"
-    page.locator(done).wait_for(timeout=30_000)
+    # Finished, it leaves the open orders for the finished ones, listed a page at a time.
+    done = page.locator(f"#orders-table tr[data-order-id='{oid}'][data-runtime-status=COMPLETED]")
+    more = page.locator("#more-orders")
+    deadline = time.monotonic() + 60
+    while done.count() == 0 and time.monotonic() < deadline:
+        if more.is_visible():
+            more.click()
+        page.wait_for_timeout(250)
+    assert done.count() == 1
     assert row.get_by_role("button", name=f"Cancel order {oid}").count() == 0
 
 

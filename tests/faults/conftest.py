@@ -38,15 +38,17 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 
 @pytest.fixture(scope="module")
-def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
-    """Start the whole suite under a supervisor, in a fresh data folder; leave nothing running."""
+def cluster(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
+    """Start the whole suite under a supervisor, in a fresh data folder; leave nothing running.
+
+    A test module changes the suite's settings with a CLUSTER_SETTINGS dict of its own."""
     base = os.environ.get("PIZZA_DATA_DIR")
     if base:  # a folder of this run under the caller's, so that every run starts empty
         Path(base).mkdir(parents=True, exist_ok=True)
         data = Path(tempfile.mkdtemp(prefix="faults-", dir=base))
     else:
         data = tmp_path_factory.mktemp("faults")
-    suite = Cluster(data, OVERRIDES)
+    suite = Cluster(data, OVERRIDES | getattr(request.module, "CLUSTER_SETTINGS", {}))
     try:
         suite.start()
         yield suite

@@ -28,7 +28,12 @@ export async function call(method, path, body) {
 export const api = {
   menu: () => call("GET", "/api/menu"),
   journey: () => call("GET", "/api/journey"),
-  orders: () => call("GET", "/api/orders"),
+  // One page of orders: {status: [...], cursor} narrow it; the answer's `next` is the following page.
+  orders: ({ status = [], cursor = null } = {}) => {
+    const query = new URLSearchParams(status.map((s) => ["status", s]));
+    if (cursor) query.set("cursor", cursor);
+    return call("GET", `/api/orders?${query}`);
+  },
   history: (id) => call("GET", `/order/${encodeURIComponent(id)}`),
   place: (order) => call("POST", "/api/orders", order),
   act: (id, action, body = {}) => call("POST", `/api/orders/${encodeURIComponent(id)}/${action}`, body),

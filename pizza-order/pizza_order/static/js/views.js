@@ -9,6 +9,20 @@ const BUTTONS = {
   SUSPENDED: ["resume", "cancel"],
 };
 const DONE = { pause: "paused", resume: "resumed", cancel: "cancelled" };
+const OPEN = Object.keys(BUTTONS);
+const FINISHED = ["COMPLETED", "FAILED", "TERMINATED"];
+
+// Every page of a listing, for the open orders: there are as many as are in the shop right now.
+async function everyPage(status) {
+  const orders = [];
+  let cursor = null;
+  do {
+    const page = await api.orders({ status, cursor });
+    orders.push(...page.orders);
+    cursor = page.next;
+  } while (cursor);
+  return orders;
+}
 
 export class Views {
   constructor(trackers, menu, journey) {
@@ -16,22 +30,41 @@ export class Views {
     this.currency = menu.currency;
     this.waitingFor = journey.waiting_for;
     this.details = new Map();
+    this.finishedPages = 1;
+    document.getElementById("more-orders").addEventListener("click", () => {
+      this.finishedPages += 1;
+      this.refresh();
+    });
+  }
+
+  // Finished orders come a page at a time (the "More" button): a shop keeps them for days.
+  async finished() {
+    const orders = [];
+    let cursor = null;
+    for (let n = 0; n < this.finishedPages; n += 1) {
+      const page = await api.orders({ status: FINISHED, cursor });
+      orders.push(...page.orders);
+      cursor = page.next;
+      if (!cursor) break;
+    }
+    return { orders, more: Boolean(cursor) };
   }
 
   async refresh() {
-    let orders;
+    let open, finished;
     try {
-      orders = (await api.orders()).orders.slice().reverse();
+      [open, finished] = await Promise.all([everyPage(OPEN), this.finished()]);
     } catch (err) {
       notify(`Could not load the orders: ${err.message}`, "error");
       return;
     }
-    const waiting = (who) => orders.filter((o) => o.runtime_status in BUTTONS && this.waitingFor[o.stage] === who);
+    const waiting = (who) => open.filter((o) => this.waitingFor[o.stage] === who);
     await Promise.all([
       this.renderWaiting("kitchen", waiting("kitchen"), "validate", ["Approve", "Reject"], "pizza of order"),
       this.renderWaiting("manager", waiting("manager"), "approve", ["Approve", "Refuse"], "order"),
     ]);
-    this.renderOrders(orders);
+    this.renderOrders([...open, ...finished.orders]);
+    document.getElementById("more-orders").hidden = !finished.more;
   }
 
   async detail(id) {

@@ -1,0 +1,27 @@
+"""The runtime configurations of both run files keep finished workflow state for a while only."""
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def configs() -> list[Path]:
+    """Return every configuration a run file gives daprd, by the CLI's path rules."""
+    used = set()
+    for runfile in ("dapr.yaml", "dapr.locked.yaml"):
+        spec = yaml.safe_load((ROOT / runfile).read_text())
+        used.add((ROOT / spec["common"]["configFilePath"]).resolve())
+        for app in spec["apps"]:
+            if "configFilePath" in app:
+                used.add((ROOT / app["appDirPath"] / app["configFilePath"]).resolve())
+    return sorted(used)
+
+
+@pytest.mark.parametrize("config", configs(), ids=lambda p: p.name)
+def test_finished_workflow_state_is_retained_for_a_bounded_time(config: Path) -> None:
+    retention = yaml.safe_load(config.read_text())["spec"]["workflow"]["stateRetentionPolicy"]
+    assert set(retention) == {"completed", "failed", "terminated"}
+    assert all(value.endswith("h") and 0 < int(value[:-1]) <= 24 * 30 for value in retention.values())
