@@ -10,13 +10,13 @@ from bench.http import invoke_url
 from bench.load import PathFn
 from bench.model import OrderRun
 from pizza_common.names import DELIVERY_APP, KITCHEN_APP, STOREFRONT_APP
-from pizza_common.statuses import COOKED, DELIVERED, STOREFRONT_STAGES
+from pizza_common.statuses import STOREFRONT_STAGES, OrderStatus
 
 # (app, method, the status its answer must carry), in the workflow's order.
 CHAIN: Final = (
     (STOREFRONT_APP, "order", STOREFRONT_STAGES[-1][0]),
-    (KITCHEN_APP, "cook", COOKED),
-    (DELIVERY_APP, "deliver", DELIVERED),
+    (KITCHEN_APP, "cook", OrderStatus.COOKED),
+    (DELIVERY_APP, "deliver", OrderStatus.DELIVERED),
 )
 # A 5xx is a fault the services' contract says to retry (503 "try again", 500 from a sidecar).
 # By default the baseline retries it as the workflow's activities do

@@ -12,23 +12,15 @@ from bench.http import Backoff, app_url
 from bench.model import OrderRun
 from bench.stats import median_or_none
 from pizza_common.names import DELIVERY_APP, KITCHEN_APP, ORDER_APP, STOREFRONT_APP
-from pizza_common.statuses import (
-    APPROVED,
-    COOKED,
-    DELIVERED,
-    DELIVERY_STAGES,
-    KITCHEN_STAGES,
-    PENDING_VALIDATION,
-    STOREFRONT_STAGES,
-)
+from pizza_common.statuses import DELIVERY_STAGES, KITCHEN_STAGES, STOREFRONT_STAGES, OrderStatus
 
 log = logging.getLogger(__name__)
 HISTORY_WAIT_S: Final = 15.0
 # The statuses each service publishes while it works an order, its first one first.
 SERVICE_STATUSES: Final[dict[str, frozenset[str]]] = {
     STOREFRONT_APP: frozenset(s for s, _ in STOREFRONT_STAGES),
-    KITCHEN_APP: frozenset({*(s for s, _ in KITCHEN_STAGES), COOKED}),
-    DELIVERY_APP: frozenset({*(s for s, _ in DELIVERY_STAGES), DELIVERED}),
+    KITCHEN_APP: frozenset({*(s for s, _ in KITCHEN_STAGES), OrderStatus.COOKED}),
+    DELIVERY_APP: frozenset({*(s for s, _ in DELIVERY_STAGES), OrderStatus.DELIVERED}),
 }
 # Segments of a workflow order, each between two marks, in time order.
 WORKFLOW_SEGMENTS: Final = (
@@ -36,9 +28,13 @@ WORKFLOW_SEGMENTS: Final = (
     (f"in {STOREFRONT_APP}", f"{STOREFRONT_APP}.first", f"{STOREFRONT_APP}.last"),
     ("engine: storefront -> kitchen (reserve, charge)", f"{STOREFRONT_APP}.last", f"{KITCHEN_APP}.first"),
     (f"in {KITCHEN_APP}", f"{KITCHEN_APP}.first", f"{KITCHEN_APP}.last"),
-    ("engine: kitchen -> pending_validation", f"{KITCHEN_APP}.last", PENDING_VALIDATION),
-    ("quality check: pending -> approved (by the bench)", PENDING_VALIDATION, APPROVED),
-    ("engine: approved -> delivery", APPROVED, f"{DELIVERY_APP}.first"),
+    ("engine: kitchen -> pending_validation", f"{KITCHEN_APP}.last", OrderStatus.PENDING_VALIDATION),
+    (
+        "quality check: pending -> approved (by the bench)",
+        OrderStatus.PENDING_VALIDATION,
+        OrderStatus.APPROVED,
+    ),
+    ("engine: approved -> delivery", OrderStatus.APPROVED, f"{DELIVERY_APP}.first"),
     (f"in {DELIVERY_APP}", f"{DELIVERY_APP}.first", f"{DELIVERY_APP}.last"),
     ("engine: delivered -> completed", f"{DELIVERY_APP}.last", "completed"),
     ("total: start -> completed (engine's clock)", "created", "completed"),
@@ -66,7 +62,7 @@ def marks(history: Sequence[dict[str, Any]], view: dict[str, Any] | None) -> dic
                 found.setdefault(f"{app}.first", stamp)
                 found[f"{app}.last"] = max(stamp, found.get(f"{app}.last", stamp))
                 found[f"{app}.first"] = min(stamp, found[f"{app}.first"])
-        if status in (PENDING_VALIDATION, APPROVED):
+        if status in (OrderStatus.PENDING_VALIDATION, OrderStatus.APPROVED):
             found.setdefault(str(status), stamp)
     if view is not None:
         for name, key in (("created", "created_at"), ("completed", "last_updated_at")):
@@ -107,10 +103,12 @@ async def history(http: httpx.AsyncClient, order_id: str) -> list[dict[str, Any]
         resp = await http.get(f"{app_url(ORDER_APP)}/order/{order_id}")
         if resp.status_code == 200:
             found = list(resp.json().get("history", []))
-            if any(h.get("status") == DELIVERED for h in found):
+            if any(h.get("status") == OrderStatus.DELIVERED for h in found):
                 return found
         await backoff.wait()
-    log.warning("order %s: pizza-order's history has no %s yet: using it as it is", order_id, DELIVERED)
+    log.warning(
+        "order %s: pizza-order's history has no %s yet: using it as it is", order_id, OrderStatus.DELIVERED
+    )
     return found
 
 

@@ -14,7 +14,7 @@ from bench.events import OrderEvents
 from bench.http import Backoff, app_url, fetch_json, poll_json
 from bench.model import OrderRun
 from pizza_common.names import WORKFLOW_APP
-from pizza_common.statuses import DELIVERED, PENDING_VALIDATION
+from pizza_common.statuses import OrderStatus
 
 RUNNING: Final = WorkflowStatus.RUNNING.name
 COMPLETED: Final = WorkflowStatus.COMPLETED.name
@@ -25,7 +25,7 @@ SLOW_POLL_S: Final = 1.0
 
 
 def _waiting_or_over(view: dict[str, Any]) -> bool:
-    return view.get("stage") == PENDING_VALIDATION or view.get("runtime_status") not in ACTIVE
+    return view.get("stage") == OrderStatus.PENDING_VALIDATION or view.get("runtime_status") not in ACTIVE
 
 
 def _over(view: dict[str, Any]) -> bool:
@@ -61,7 +61,7 @@ async def _validate(http: httpx.AsyncClient, base: str, status_url: str, run: Or
         # 409: the stage shows before the pending check is recorded, so wait for the record; or a
         # repeat of a decision that took, when the stage has moved on.
         view = await poll_json(http, status_url, lambda _: True)
-        if view.get("stage") != PENDING_VALIDATION:
+        if view.get("stage") != OrderStatus.PENDING_VALIDATION:
             return True
         await backoff.wait()
 
@@ -99,8 +99,8 @@ async def run_order(
     if not started:
         run.fail(f"start-order answered {resp.status_code}: {resp.text[:300]}")
         return
-    run.phase = f"waiting for stage {PENDING_VALIDATION}"
-    view = await _reach(http, events, status_url, run, PENDING_VALIDATION, _waiting_or_over)
+    run.phase = f"waiting for stage {OrderStatus.PENDING_VALIDATION}"
+    view = await _reach(http, events, status_url, run, OrderStatus.PENDING_VALIDATION, _waiting_or_over)
     if view is not None and view.get("runtime_status") not in ACTIVE:
         run.view = view
         run.fail(_outcome(view))
@@ -108,15 +108,15 @@ async def run_order(
     run.phase = "validating"
     if not await _validate(http, base, status_url, run, cap_s):
         return
-    run.phase = f"waiting for {DELIVERED}, then {COMPLETED}"
-    await _reach(http, events, status_url, run, DELIVERED, _over)
+    run.phase = f"waiting for {OrderStatus.DELIVERED}, then {COMPLETED}"
+    await _reach(http, events, status_url, run, OrderStatus.DELIVERED, _over)
     view = await poll_json(http, status_url, _over, cap_s)
     run.view = view
     output = view.get("output")
     if (
         view.get("runtime_status") == COMPLETED
         and isinstance(output, dict)
-        and output.get("status") == DELIVERED
+        and output.get("status") == OrderStatus.DELIVERED
     ):
         run.succeed()
     else:

@@ -1,14 +1,25 @@
 """Contract of the kitchen's ingredient inventory: stock, reservations, restock."""
 
-from typing import Annotated, Literal
+from enum import StrEnum
+from typing import Annotated
 
 from pydantic import Field, StrictInt, field_validator
 
 from pizza_common.menu import INGREDIENTS, PizzaType
 from pizza_common.models import Contract, Order, OrderId
 
-ReservationStatus = Literal["reserved", "consumed", "released", "out_of_stock"]
-HELD: frozenset[str] = frozenset({"reserved", "consumed"})  # the attempt has its ingredients
+
+class ReservationStatus(StrEnum):
+    """Where the ingredients of one attempt at an order stand in the kitchen."""
+
+    RESERVED = "reserved"
+    CONSUMED = "consumed"
+    RELEASED = "released"
+    OUT_OF_STOCK = "out_of_stock"
+
+
+# The attempt has its ingredients.
+HELD = frozenset({ReservationStatus.RESERVED, ReservationStatus.CONSUMED})
 
 
 class ReserveRequest(Contract):

@@ -6,6 +6,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, StringConstraints
 
 from pizza_common.menu import PizzaType, Size
+from pizza_common.statuses import OrderStatus
 
 OrderId = Annotated[
     str,
@@ -43,7 +44,7 @@ class Order(Contract):
     customer: Customer
     quantity: StrictInt = Field(default=1, ge=1, le=20)
     payment_token: PaymentToken = "tok_visa"
-    status: Text | None = None
+    status: OrderStatus | None = None
     error: ErrorText | None = None
 
 
@@ -56,14 +57,14 @@ class PricedOrder(Order):
 class StatusUpdate(Order):
     """An order at one status, as published on the orders topic, with a word for the customer."""
 
-    status: Text
+    status: OrderStatus
     timestamp: datetime = Field(default_factory=utcnow)
     event_id: Text
     message: str | None = None
 
 
 class HistoryEntry(Contract):
-    status: str
+    status: OrderStatus
     timestamp: datetime
     event_id: str
     error: str | None = None
@@ -90,7 +91,7 @@ class ValidationDecision(OrderRef):
 class ValidationRecord(OrderRef):
     """A human decision the workflow waits for (`validation_<id>`, `approval_<id>`)."""
 
-    status: str
+    status: OrderStatus
     attempt: int = 0
     updated_at: datetime = Field(default_factory=utcnow)
 
@@ -108,7 +109,7 @@ class OrderOutcome(Contract):
     """The result of one pizza workflow: where the order ended and why."""
 
     order_id: str
-    status: str
+    status: OrderStatus
     error: str | None = None
     total_cents: int | None = None
 

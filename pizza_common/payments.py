@@ -1,12 +1,21 @@
 """Contract of the storefront's simulated payment provider: charge, refund, and their record."""
 
-from typing import Literal
+from enum import StrEnum
 
 from pydantic import Field
 
 from pizza_common.models import Contract, OrderId, PaymentToken, Text
 
-PaymentStatus = Literal["charged", "payment_declined", "refunded", "nothing_to_refund"]
+
+class PaymentStatus(StrEnum):
+    """Where an order's payment stands at the provider."""
+
+    CHARGED = "charged"
+    DECLINED = "payment_declined"
+    REFUNDED = "refunded"
+    NOTHING_TO_REFUND = "nothing_to_refund"
+
+
 DECLINED_TOKEN = "tok_chargeDeclined"
 
 

@@ -8,13 +8,13 @@ from flask_openapi3 import APIBlueprint
 from pizza_common.dapr_io import DaprUnavailable, gateway
 from pizza_common.models import Order
 from pizza_common.stages import run_stages
-from pizza_common.statuses import Stages
+from pizza_common.statuses import OrderStatus, Stages
 from pizza_common.web import Reply
 
 log = logging.getLogger(__name__)
 
 
-def work(body: Order, stages: Stages, final: str | None, failed: str) -> Order | Reply:
+def work(body: Order, stages: Stages, final: OrderStatus | None, failed: OrderStatus) -> Order | Reply:
     """Run an order's stages; return it at its final status, or the 503 reply of a fault."""
     scale = current_app.config["SETTINGS"].time_scale
     try:
@@ -26,7 +26,9 @@ def work(body: Order, stages: Stages, final: str | None, failed: str) -> Order |
         return failed_order.model_dump(mode="json", exclude_none=True), 503
 
 
-def stage_blueprint(name: str, route: str, stages: Stages, final: str | None, failed: str) -> APIBlueprint:
+def stage_blueprint(
+    name: str, route: str, stages: Stages, final: OrderStatus | None, failed: OrderStatus
+) -> APIBlueprint:
     """Return a blueprint whose POST `route` runs `stages` and answers the order at `final`."""
     bp = APIBlueprint(name, __name__)
 

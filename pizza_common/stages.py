@@ -6,12 +6,12 @@ import time
 from pizza_common.dapr_io import DaprGateway
 from pizza_common.models import Order, StatusUpdate
 from pizza_common.names import ORDERS_TOPIC
-from pizza_common.statuses import MESSAGES, Stages
+from pizza_common.statuses import MESSAGES, OrderStatus, Stages
 
 log = logging.getLogger(__name__)
 
 
-def event_id(order_id: str, status: str, attempt: int = 0) -> str:
+def event_id(order_id: str, status: OrderStatus, attempt: int = 0) -> str:
     """Return the idempotency key of a status event: one per order, status and remake."""
     return f"{order_id}:{status}" if attempt == 0 else f"{order_id}:{status}:{attempt}"
 
@@ -19,7 +19,7 @@ def event_id(order_id: str, status: str, attempt: int = 0) -> str:
 def publish_status(
     dapr: DaprGateway,
     order: Order,
-    status: str,
+    status: OrderStatus,
     error: str | None = None,
     *,
     attempt: int = 0,
@@ -44,7 +44,7 @@ def run_stages(
     dapr: DaprGateway,
     order: Order,
     stages: Stages,
-    final: str | None,
+    final: OrderStatus | None,
     scale: float,
     attempt: int = 0,
 ) -> Order:

@@ -1,106 +1,139 @@
-"""Order statuses and the timed stages of each service, in the workshop's order."""
+"""The suite's vocabularies: an order's statuses, the workflow's stages, and the timed stages
+of each service, in the workshop's order."""
 
+from enum import StrEnum
 from typing import Final
 
-VALIDATING: Final = "validating"
-PROCESSING: Final = "processing"
-CONFIRMED: Final = "confirmed"
-COOKED: Final = "cooked"
-COOKING_FAILED: Final = "cooking_failed"
-PENDING_VALIDATION: Final = "pending_validation"
-APPROVED: Final = "approved"
-REJECTED: Final = "rejected"
-DELIVERED: Final = "delivered"
-DELIVERY_FAILED: Final = "delivery_failed"
-ORDER_FAILED: Final = "failed"
-CANCELLED: Final = "cancelled"
 
-Stages = tuple[tuple[str, float], ...]
+class OrderStatus(StrEnum):
+    """Every status an order's history can hold: the services' stages and the saga's own."""
+
+    RECEIVED = "received"
+    VALIDATING = "validating"
+    PROCESSING = "processing"
+    CONFIRMED = "confirmed"
+    AWAITING_MANAGER_APPROVAL = "awaiting_manager_approval"
+    MANAGER_APPROVED = "manager_approved"
+    INGREDIENTS_RESERVED = "ingredients_reserved"
+    PAYMENT_CHARGED = "payment_charged"
+    COOKING_PREPARING_INGREDIENTS = "cooking_preparing_ingredients"
+    COOKING_MAKING_DOUGH = "cooking_making_dough"
+    COOKING_ADDING_TOPPINGS = "cooking_adding_toppings"
+    COOKING_BAKING = "cooking_baking"
+    COOKING_QUALITY_CHECK = "cooking_quality_check"
+    COOKED = "cooked"
+    PENDING_VALIDATION = "pending_validation"
+    APPROVED = "approved"
+    REMAKE = "remake"
+    DELIVERY_FINDING_DRIVER = "delivery_finding_driver"
+    DELIVERY_DRIVER_ASSIGNED = "delivery_driver_assigned"
+    DELIVERY_PICKED_UP = "delivery_picked_up"
+    DELIVERY_ON_THE_WAY = "delivery_on_the_way"
+    DELIVERY_ARRIVING = "delivery_arriving"
+    DELIVERY_AT_LOCATION = "delivery_at_location"
+    DELIVERED = "delivered"
+    # How an order ends otherwise, and what the saga undoes on the way.
+    COOKING_FAILED = "cooking_failed"
+    REJECTED = "rejected"
+    DELIVERY_FAILED = "delivery_failed"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+    OUT_OF_STOCK = "out_of_stock"
+    PAYMENT_DECLINED = "payment_declined"
+    PAYMENT_REFUNDED = "payment_refunded"
+    INGREDIENTS_RELEASED = "ingredients_released"
+    # pizza-workflow's /terminate-order publishes this: an operator's stop, not an outcome.
+    TERMINATED = "terminated"
+
+
+class Stage(StrEnum):
+    """Where an order's workflow is (its custom status); once ended, the stage is the outcome."""
+
+    RECEIVED = "received"
+    STOREFRONT = "storefront"
+    AWAITING_MANAGER_APPROVAL = "awaiting_manager_approval"
+    PAYMENT_AND_INGREDIENTS = "payment_and_ingredients"
+    KITCHEN = "kitchen"
+    PENDING_VALIDATION = "pending_validation"
+    DELIVERY = "delivery"
+    # Undoing what the order holds, on its way to an end: too late to cancel.
+    COMPENSATING = "compensating"
+
+
+Stages = tuple[tuple[OrderStatus, float], ...]
 
 # (status published when the stage starts, workshop duration in seconds)
 # The storefront's last stage is its result; kitchen and delivery end with a final status.
-STOREFRONT_STAGES: Final[Stages] = ((VALIDATING, 1), (PROCESSING, 2), (CONFIRMED, 1))
+STOREFRONT_STAGES: Final[Stages] = (
+    (OrderStatus.VALIDATING, 1),
+    (OrderStatus.PROCESSING, 2),
+    (OrderStatus.CONFIRMED, 1),
+)
 
 KITCHEN_STAGES: Final[Stages] = (
-    ("cooking_preparing_ingredients", 2),
-    ("cooking_making_dough", 3),
-    ("cooking_adding_toppings", 2),
-    ("cooking_baking", 5),
-    ("cooking_quality_check", 1),
+    (OrderStatus.COOKING_PREPARING_INGREDIENTS, 2),
+    (OrderStatus.COOKING_MAKING_DOUGH, 3),
+    (OrderStatus.COOKING_ADDING_TOPPINGS, 2),
+    (OrderStatus.COOKING_BAKING, 5),
+    (OrderStatus.COOKING_QUALITY_CHECK, 1),
 )
 
 DELIVERY_STAGES: Final[Stages] = (
-    ("delivery_finding_driver", 2),
-    ("delivery_driver_assigned", 1),
-    ("delivery_picked_up", 2),
-    ("delivery_on_the_way", 5),
-    ("delivery_arriving", 2),
-    ("delivery_at_location", 1),
+    (OrderStatus.DELIVERY_FINDING_DRIVER, 2),
+    (OrderStatus.DELIVERY_DRIVER_ASSIGNED, 1),
+    (OrderStatus.DELIVERY_PICKED_UP, 2),
+    (OrderStatus.DELIVERY_ON_THE_WAY, 5),
+    (OrderStatus.DELIVERY_ARRIVING, 2),
+    (OrderStatus.DELIVERY_AT_LOCATION, 1),
 )
-
-
-# Statuses of the saga around the workshop's stages.
-AWAITING_MANAGER_APPROVAL: Final = "awaiting_manager_approval"
-MANAGER_APPROVED: Final = "manager_approved"
-INGREDIENTS_RESERVED: Final = "ingredients_reserved"
-OUT_OF_STOCK: Final = "out_of_stock"
-PAYMENT_CHARGED: Final = "payment_charged"
-PAYMENT_DECLINED: Final = "payment_declined"
-PAYMENT_REFUNDED: Final = "payment_refunded"
-INGREDIENTS_RELEASED: Final = "ingredients_released"
-REMAKE: Final = "remake"
 
 # What the customer reads beside each status (notifications stored in the order's history).
-MESSAGES: Final[dict[str, str]] = {
-    VALIDATING: "We are checking your order.",
-    PROCESSING: "Your order is being processed.",
-    CONFIRMED: "Your order is confirmed.",
-    AWAITING_MANAGER_APPROVAL: "A large order: a manager is having a look.",
-    MANAGER_APPROVED: "A manager approved your order.",
-    INGREDIENTS_RESERVED: "Your ingredients are set aside.",
-    PAYMENT_CHARGED: "Your payment went through.",
-    "cooking_preparing_ingredients": "The kitchen is preparing your ingredients.",
-    "cooking_making_dough": "Your dough is being made.",
-    "cooking_adding_toppings": "Toppings are going on.",
-    "cooking_baking": "Your pizza is in the oven.",
-    "cooking_quality_check": "Your pizza is getting a last look.",
-    COOKED: "Your pizza is cooked.",
-    PENDING_VALIDATION: "Your pizza waits for its quality check.",
-    APPROVED: "Your pizza passed its quality check.",
-    REJECTED: "Your pizza did not pass its quality check.",
-    REMAKE: "Your pizza did not pass its quality check: we are making it again.",
-    "delivery_finding_driver": "We are finding a driver.",
-    "delivery_driver_assigned": "A driver is assigned.",
-    "delivery_picked_up": "Your pizza was picked up.",
-    "delivery_on_the_way": "Your pizza is on the way.",
-    "delivery_arriving": "Your pizza is arriving.",
-    "delivery_at_location": "Your driver is at your door.",
-    DELIVERED: "Delivered. Enjoy your pizza!",
-    OUT_OF_STOCK: "Sorry: we are out of an ingredient for your pizza.",
-    PAYMENT_DECLINED: "Sorry: your payment was declined.",
-    PAYMENT_REFUNDED: "Your payment was refunded.",
-    INGREDIENTS_RELEASED: "Your ingredients went back to the shelf.",
-    CANCELLED: "Your order is cancelled.",
-    ORDER_FAILED: "Sorry: something went wrong with your order.",
+MESSAGES: Final[dict[OrderStatus, str]] = {
+    OrderStatus.VALIDATING: "We are checking your order.",
+    OrderStatus.PROCESSING: "Your order is being processed.",
+    OrderStatus.CONFIRMED: "Your order is confirmed.",
+    OrderStatus.AWAITING_MANAGER_APPROVAL: "A large order: a manager is having a look.",
+    OrderStatus.MANAGER_APPROVED: "A manager approved your order.",
+    OrderStatus.INGREDIENTS_RESERVED: "Your ingredients are set aside.",
+    OrderStatus.PAYMENT_CHARGED: "Your payment went through.",
+    OrderStatus.COOKING_PREPARING_INGREDIENTS: "The kitchen is preparing your ingredients.",
+    OrderStatus.COOKING_MAKING_DOUGH: "Your dough is being made.",
+    OrderStatus.COOKING_ADDING_TOPPINGS: "Toppings are going on.",
+    OrderStatus.COOKING_BAKING: "Your pizza is in the oven.",
+    OrderStatus.COOKING_QUALITY_CHECK: "Your pizza is getting a last look.",
+    OrderStatus.COOKED: "Your pizza is cooked.",
+    OrderStatus.PENDING_VALIDATION: "Your pizza waits for its quality check.",
+    OrderStatus.APPROVED: "Your pizza passed its quality check.",
+    OrderStatus.REJECTED: "Your pizza did not pass its quality check.",
+    OrderStatus.REMAKE: "Your pizza did not pass its quality check: we are making it again.",
+    OrderStatus.DELIVERY_FINDING_DRIVER: "We are finding a driver.",
+    OrderStatus.DELIVERY_DRIVER_ASSIGNED: "A driver is assigned.",
+    OrderStatus.DELIVERY_PICKED_UP: "Your pizza was picked up.",
+    OrderStatus.DELIVERY_ON_THE_WAY: "Your pizza is on the way.",
+    OrderStatus.DELIVERY_ARRIVING: "Your pizza is arriving.",
+    OrderStatus.DELIVERY_AT_LOCATION: "Your driver is at your door.",
+    OrderStatus.DELIVERED: "Delivered. Enjoy your pizza!",
+    OrderStatus.OUT_OF_STOCK: "Sorry: we are out of an ingredient for your pizza.",
+    OrderStatus.PAYMENT_DECLINED: "Sorry: your payment was declined.",
+    OrderStatus.PAYMENT_REFUNDED: "Your payment was refunded.",
+    OrderStatus.INGREDIENTS_RELEASED: "Your ingredients went back to the shelf.",
+    OrderStatus.CANCELLED: "Your order is cancelled.",
+    OrderStatus.FAILED: "Sorry: something went wrong with your order.",
 }
 
-# pizza-workflow's /terminate-order publishes this status: an operator's stop, not an outcome.
-TERMINATED: Final = "terminated"
-
+# The statuses an order ends at: its outcomes.
 TERMINAL: Final = frozenset(
     {
-        DELIVERED,
-        DELIVERY_FAILED,
-        COOKING_FAILED,
-        REJECTED,
-        ORDER_FAILED,
-        CANCELLED,
-        OUT_OF_STOCK,
-        PAYMENT_DECLINED,
+        OrderStatus.DELIVERED,
+        OrderStatus.DELIVERY_FAILED,
+        OrderStatus.COOKING_FAILED,
+        OrderStatus.REJECTED,
+        OrderStatus.FAILED,
+        OrderStatus.CANCELLED,
+        OrderStatus.OUT_OF_STOCK,
+        OrderStatus.PAYMENT_DECLINED,
     }
 )
-# The workflow's stage while it undoes what an order holds, on its way to an end: too late to cancel.
-COMPENSATING: Final = "compensating"
 
 # Every status after which an order changes no more: the outcomes, and an operator's stop.
-ENDED: Final = TERMINAL | {TERMINATED}
+ENDED: Final = TERMINAL | {OrderStatus.TERMINATED}

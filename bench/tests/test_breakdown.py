@@ -4,16 +4,7 @@ from typing import Any
 
 from bench.breakdown import WORKFLOW_SEGMENTS, marks, sample, segments_ms
 from bench.model import OrderRun
-from pizza_common.statuses import (
-    APPROVED,
-    COOKED,
-    DELIVERED,
-    DELIVERY_STAGES,
-    KITCHEN_STAGES,
-    PAYMENT_CHARGED,
-    PENDING_VALIDATION,
-    STOREFRONT_STAGES,
-)
+from pizza_common.statuses import DELIVERY_STAGES, KITCHEN_STAGES, STOREFRONT_STAGES, OrderStatus
 
 
 def _history(statuses: list[str]) -> list[dict[str, Any]]:
@@ -21,8 +12,14 @@ def _history(statuses: list[str]) -> list[dict[str, Any]]:
 
 
 def test_workflow_segments_split_service_time_from_engine_time() -> None:
-    statuses = [s for s, _ in STOREFRONT_STAGES] + [PAYMENT_CHARGED] + [s for s, _ in KITCHEN_STAGES]
-    statuses += [COOKED, PENDING_VALIDATION, APPROVED] + [s for s, _ in DELIVERY_STAGES] + [DELIVERED]
+    statuses = (
+        [s for s, _ in STOREFRONT_STAGES] + [OrderStatus.PAYMENT_CHARGED] + [s for s, _ in KITCHEN_STAGES]
+    )
+    statuses += (
+        [OrderStatus.COOKED, OrderStatus.PENDING_VALIDATION, OrderStatus.APPROVED]
+        + [s for s, _ in DELIVERY_STAGES]
+        + [OrderStatus.DELIVERED]
+    )
     # Naive timestamps from the engine are UTC.
     view = {"created_at": "2025-12-31T23:59:59", "last_updated_at": f"2026-01-01T00:00:{len(statuses):02d}"}
     got = segments_ms(marks(_history(statuses), view), WORKFLOW_SEGMENTS)

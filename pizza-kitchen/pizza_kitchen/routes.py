@@ -8,11 +8,12 @@ from flask import current_app
 from flask_openapi3 import APIBlueprint
 
 from pizza_common.dapr_io import DaprUnavailable, gateway
+from pizza_common.guarded import Outcome
 from pizza_common.inventory import CookRequest, InventoryView, Reservation, ReserveRequest, RestockRequest
 from pizza_common.menu import ingredients_for
 from pizza_common.models import OrderRef
 from pizza_common.stages import publish_status, run_stages
-from pizza_common.statuses import COOKED, COOKING_FAILED, KITCHEN_STAGES
+from pizza_common.statuses import KITCHEN_STAGES, OrderStatus
 from pizza_common.web import Reply, dapr_only
 from pizza_kitchen import inventory, store
 from pizza_kitchen.settings import kitchen_settings
@@ -31,7 +32,7 @@ def cook(body: CookRequest) -> Reply:
     dapr, initial = gateway(), kitchen_settings().initial_stock
     need = ingredients_for(body.pizza_type, body.quantity)
 
-    def use(s: Stock) -> inventory.Outcome[Reservation]:
+    def use(s: Stock) -> Outcome[Reservation, Stock]:
         return inventory.consume(s, body.order_id, body.attempt, need)
 
     try:
@@ -44,11 +45,11 @@ def cook(body: CookRequest) -> Reply:
         used = store.update(dapr, initial, use, body.order_id)
         if used.status in inventory.REFUSED:
             return _cooking_failed(body, used.error, 409)
-        publish_status(dapr, body, COOKED, attempt=body.attempt)
+        publish_status(dapr, body, OrderStatus.COOKED, attempt=body.attempt)
     except DaprUnavailable as exc:
         # A retryable fault: 503 so that the caller's retry policy tries again; consuming is idempotent.
         return _cooking_failed(body, str(exc), 503)
-    done = body.model_copy(update={"status": COOKED, "error": None})
+    done = body.model_copy(update={"status": OrderStatus.COOKED, "error": None})
     return done.model_dump(mode="json", exclude_none=True)
 
 
@@ -88,11 +89,13 @@ def _reply(answer: Reservation) -> Reply:
     return (body, 409) if answer.status in inventory.REFUSED else body
 
 
-def _update(change: Callable[[Stock], inventory.Outcome[T]], order_id: str | None = None) -> T:
+def _update(change: Callable[[Stock], Outcome[T, Stock]], order_id: str | None = None) -> T:
     return store.update(gateway(), kitchen_settings().initial_stock, change, order_id)
 
 
 def _cooking_failed(order: CookRequest, reason: str | None, code: int) -> Reply:
-    log.error("order %s: %s: %s", order.order_id, COOKING_FAILED, reason)
-    failed = order.model_copy(update={"status": COOKING_FAILED, "error": (reason or COOKING_FAILED)[:2000]})
+    log.error("order %s: %s: %s", order.order_id, OrderStatus.COOKING_FAILED, reason)
+    failed = order.model_copy(
+        update={"status": OrderStatus.COOKING_FAILED, "error": (reason or OrderStatus.COOKING_FAILED)[:2000]}
+    )
     return failed.model_dump(mode="json", exclude_none=True), code

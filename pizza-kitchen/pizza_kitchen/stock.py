@@ -1,10 +1,8 @@
 """The inventory document kept in one state key: units on hand, units reserved, holds per order."""
 
-from typing import Literal
-
 from pydantic import BaseModel, Field
 
-from pizza_common.inventory import InventoryView, StockLevel
+from pizza_common.inventory import InventoryView, ReservationStatus, StockLevel
 from pizza_common.menu import INGREDIENTS
 
 # Finished orders' records stay in the document only for a while: every write copies and serialises
@@ -16,7 +14,7 @@ KEEP_FINISHED = 200
 class Hold(BaseModel):
     """The units one attempt (remake) of an order set aside, and what became of them."""
 
-    status: Literal["reserved", "consumed", "released"]
+    status: ReservationStatus  # never out_of_stock: a refused attempt holds nothing
     items: dict[str, int]
 
 
@@ -66,7 +64,7 @@ def prune(stock: Stock, keep: int | None = None) -> Stock:
     finished = [
         order_id
         for order_id, holds in stock.orders.items()
-        if all(hold.status != "reserved" for hold in holds.attempts.values())
+        if all(hold.status != ReservationStatus.RESERVED for hold in holds.attempts.values())
     ]
     finished.sort(key=lambda order_id: stock.orders[order_id].seq, reverse=True)
     for order_id in finished[keep:]:

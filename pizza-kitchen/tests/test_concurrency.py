@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from flask.testing import FlaskClient
 
+from pizza_common import guarded
 from pizza_common.dapr_io import ETagMismatch
 from pizza_common.testing import FakeDapr
 from pizza_kitchen import create_app, store
@@ -57,13 +58,13 @@ def test_lost_races_are_retried(client: FlaskClient, dapr: FakeDapr) -> None:
 def test_endless_races_are_503_and_change_nothing(
     client: FlaskClient, dapr: FakeDapr, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(store.time, "sleep", lambda _: None)
+    monkeypatch.setattr(guarded.time, "sleep", lambda _: None)
     dapr.conflicts_before_save = 1000
     for method, body in (("/reserve", RESERVE), ("/release", {"order_id": "o-1"})):
         resp = client.post(method, json=body)
         assert resp.status_code == 503
         assert "concurrent" in resp.json["detail"]
-    assert dapr.conflicts_before_save == 1000 - 2 * store.SAVE_ATTEMPTS
+    assert dapr.conflicts_before_save == 1000 - 2 * guarded.ATTEMPTS
     assert dapr.state == {}
 
 

@@ -16,7 +16,7 @@ NEED = {"dough": 1, "basil": 1}
 
 
 def test_the_document_round_trips_through_json() -> None:
-    held = inventory.reserve(stock.new_stock(3), "o-1", 2, NEED).stock
+    held = inventory.reserve(stock.new_stock(3), "o-1", 2, NEED).write
     assert held is not None
     assert stock.Stock.model_validate_json(held.model_dump_json()) == held
 
@@ -24,9 +24,9 @@ def test_the_document_round_trips_through_json() -> None:
 def test_prune_keeps_what_is_held_and_the_most_recent_finished_orders() -> None:
     doc = stock.new_stock(10)
     for order_id in ("held-old", "a", "b", "c", "held-new"):
-        doc = inventory.reserve(doc, order_id, 0, NEED).stock or doc
+        doc = inventory.reserve(doc, order_id, 0, NEED).write or doc
     for order_id in ("a", "b", "c"):
-        doc = inventory.release(doc, order_id).stock or doc
+        doc = inventory.release(doc, order_id).write or doc
     kept = set(stock.prune(doc.model_copy(deep=True), keep=2).orders)
     assert kept == {"held-old", "held-new", "b", "c"}
     assert set(stock.prune(doc.model_copy(deep=True), keep=0).orders) == {"held-old", "held-new"}

@@ -3,34 +3,31 @@
 from typing import Any, Final
 
 from pizza_common.statuses import (
-    APPROVED,
-    AWAITING_MANAGER_APPROVAL,
-    COOKED,
-    DELIVERED,
     DELIVERY_STAGES,
     ENDED,
-    INGREDIENTS_RESERVED,
     KITCHEN_STAGES,
     MESSAGES,
-    PAYMENT_CHARGED,
-    PENDING_VALIDATION,
     STOREFRONT_STAGES,
+    OrderStatus,
 )
 
 # The way to a delivered pizza; other statuses (manager approval, remakes, refunds) are side trips.
 STEPS: Final = (
     *(status for status, _ in STOREFRONT_STAGES),
-    INGREDIENTS_RESERVED,
-    PAYMENT_CHARGED,
+    OrderStatus.INGREDIENTS_RESERVED,
+    OrderStatus.PAYMENT_CHARGED,
     *(status for status, _ in KITCHEN_STAGES),
-    COOKED,
-    PENDING_VALIDATION,
-    APPROVED,
+    OrderStatus.COOKED,
+    OrderStatus.PENDING_VALIDATION,
+    OrderStatus.APPROVED,
     *(status for status, _ in DELIVERY_STAGES),
-    DELIVERED,
+    OrderStatus.DELIVERED,
 )
 # Statuses at which an order waits for a person, and which view of the page that person uses.
-WAITING_FOR: Final = {PENDING_VALIDATION: "kitchen", AWAITING_MANAGER_APPROVAL: "manager"}
+WAITING_FOR: Final = {
+    OrderStatus.PENDING_VALIDATION: "kitchen",
+    OrderStatus.AWAITING_MANAGER_APPROVAL: "manager",
+}
 
 
 def describe() -> dict[str, Any]:
@@ -38,7 +35,7 @@ def describe() -> dict[str, Any]:
     return {
         "steps": [{"status": s, "message": MESSAGES.get(s, s)} for s in STEPS],
         "ends": sorted(ENDED),
-        "delivered": DELIVERED,
+        "delivered": OrderStatus.DELIVERED,
         "waiting_for": WAITING_FOR,
         "messages": MESSAGES,
     }

@@ -8,6 +8,7 @@ from pydantic import BaseModel, ValidationError
 from pizza_common.dapr_io import DaprUnavailable, ETagMismatch, gateway
 from pizza_common.models import Order, OrderRecord, OrderRef, StatusUpdate
 from pizza_common.names import ORDERS_SUB_ROUTE, order_key
+from pizza_common.statuses import OrderStatus
 from pizza_common.web import Reply, dapr_only, error
 from pizza_order import store
 
@@ -25,9 +26,9 @@ class CloudEvent(BaseModel):
 @bp.post("/order", responses={201: OrderRecord})
 def create_order(body: Order) -> Reply:
     """Store a new order at `received`; 409 if the id is taken."""
-    if body.status not in (None, store.RECEIVED) or body.error is not None:
+    if body.status not in (None, OrderStatus.RECEIVED) or body.error is not None:
         problem = "set by the shop as the order goes: a new order starts at received"
-        fields = [f for f in ("status", "error") if getattr(body, f) not in (None, store.RECEIVED)]
+        fields = [f for f in ("status", "error") if getattr(body, f) not in (None, OrderStatus.RECEIVED)]
         problems = [{"field": field, "problem": problem} for field in fields]
         return error(422, f"invalid request: {', '.join(fields)}", problems=problems)
     try:

@@ -3,6 +3,7 @@
 from flask_openapi3 import APIBlueprint
 
 from pizza_common.dapr_io import gateway
+from pizza_common.guarded import StateBusy
 from pizza_common.models import OrderRef
 from pizza_common.payments import ChargeRequest, PaymentRecord, PaymentResult, RefundRequest
 from pizza_common.web import Reply, dapr_only, error
@@ -13,10 +14,10 @@ bp = APIBlueprint("payments", __name__)
 
 def _answer(order_id: str, decide: payment_store.Decide) -> Reply:
     try:
-        outcome = payment_store.apply(gateway(), order_id, decide)
-    except payment_store.PaymentBusy as exc:
+        answer = payment_store.apply(gateway(), order_id, decide)
+    except StateBusy as exc:
         return error(503, str(exc))
-    return outcome.result.model_dump(mode="json"), outcome.code
+    return answer.result.model_dump(mode="json"), answer.code
 
 
 @bp.post("/pay", responses={200: PaymentResult, 402: PaymentResult, 409: PaymentResult})

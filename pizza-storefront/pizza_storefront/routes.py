@@ -5,7 +5,7 @@ from flask_openapi3 import APIBlueprint
 from pizza_common.menu import price_cents
 from pizza_common.models import Order, PricedOrder
 from pizza_common.stage_service import work
-from pizza_common.statuses import ORDER_FAILED, STOREFRONT_STAGES
+from pizza_common.statuses import STOREFRONT_STAGES, OrderStatus
 from pizza_common.web import Reply, dapr_only
 from pizza_storefront.menu_view import Menu, build_menu
 
@@ -22,7 +22,7 @@ def menu() -> Reply:
 @dapr_only
 def take_order(body: Order) -> Reply:
     """Validate, process and confirm an order; answer it with the total the shop computed."""
-    done = work(body, STOREFRONT_STAGES, None, ORDER_FAILED)
+    done = work(body, STOREFRONT_STAGES, None, OrderStatus.FAILED)
     if not isinstance(done, Order):
         return done
     total = price_cents(body.pizza_type, body.size, body.quantity)

@@ -5,11 +5,11 @@ from typing import Any
 import pytest
 from flask.testing import FlaskClient
 
+from pizza_common.guarded import ATTEMPTS
 from pizza_common.names import payment_key
 from pizza_common.payments import DECLINED_TOKEN
 from pizza_common.testing import FakeDapr
 from pizza_storefront import create_app
-from pizza_storefront.payment_store import SAVE_ATTEMPTS
 
 
 def charge(order_id: str = "o-1", key: str = "o-1:charge", **overrides: Any) -> dict[str, Any]:
@@ -105,7 +105,7 @@ def test_a_key_reused_for_another_request_is_409(client: FlaskClient) -> None:
 
 
 def test_lost_etag_races_are_retried(client: FlaskClient, dapr: FakeDapr) -> None:
-    dapr.conflicts_before_save = SAVE_ATTEMPTS - 1
+    dapr.conflicts_before_save = ATTEMPTS - 1
     assert client.post("/pay", json=charge()).status_code == 200
     assert record(client)["charges"] == 1
 

@@ -13,7 +13,7 @@ from pizza_common.models import Order, OrderRef, StepResult, ValidationRecord
 from pizza_common.names import DELIVERY_APP, KITCHEN_APP, STOREFRONT_APP, approval_key, validation_key
 from pizza_common.payments import ChargeRequest, PaymentResult, RefundRequest
 from pizza_common.stages import publish_status
-from pizza_common.statuses import AWAITING_MANAGER_APPROVAL, PENDING_VALIDATION, REJECTED
+from pizza_common.statuses import OrderStatus
 from pizza_workflow.types import ChargeInput, Decision, StatusNote, Ticket
 
 log = logging.getLogger(__name__)
@@ -95,7 +95,7 @@ def release_ingredients(ctx: WorkflowActivityContext, ref: OrderRef) -> Reservat
     return _invoke(KITCHEN_APP, "release", ref, Reservation)
 
 
-def _open(key: str, ticket: Ticket, status: str) -> None:
+def _open(key: str, ticket: Ticket, status: OrderStatus) -> None:
     value, etag = _gateway().get_state(key)
     # A retried activity must not reopen a decision already taken for this attempt.
     if value is None or ValidationRecord.model_validate(value).attempt < ticket.attempt:
@@ -109,32 +109,34 @@ def _open(key: str, ticket: Ticket, status: str) -> None:
 
 def request_validation(ctx: WorkflowActivityContext, ticket: Ticket) -> None:
     """Record that this attempt waits for its quality check, and tell the customer."""
-    _open(validation_key(ticket.order.order_id), ticket, PENDING_VALIDATION)
+    _open(validation_key(ticket.order.order_id), ticket, OrderStatus.PENDING_VALIDATION)
 
 
 def request_manager_approval(ctx: WorkflowActivityContext, ticket: Ticket) -> None:
     """Record that the order waits for a manager's approval, and tell the customer."""
-    _open(approval_key(ticket.order.order_id), ticket, AWAITING_MANAGER_APPROVAL)
+    _open(approval_key(ticket.order.order_id), ticket, OrderStatus.AWAITING_MANAGER_APPROVAL)
 
 
-def _expire(key: str, decision: Decision, waiting: str) -> None:
+def _expire(key: str, decision: Decision, waiting: OrderStatus) -> None:
     if not decision.timed_out:
         return  # decisions were recorded by the route that took them
     value, etag = _gateway().get_state(key)
     if value is None or ValidationRecord.model_validate(value).status != waiting:
         return  # a decision arrived just as the timer fired: it stands
-    record = ValidationRecord(order_id=decision.order_id, status=REJECTED, attempt=value.get("attempt", 0))
+    record = ValidationRecord(
+        order_id=decision.order_id, status=OrderStatus.REJECTED, attempt=value.get("attempt", 0)
+    )
     _gateway().save_state(key, record.model_dump(mode="json"), etag)
 
 
 def close_validation(ctx: WorkflowActivityContext, decision: Decision) -> None:
     """Record a quality check that nobody answered in time."""
-    _expire(validation_key(decision.order_id), decision, PENDING_VALIDATION)
+    _expire(validation_key(decision.order_id), decision, OrderStatus.PENDING_VALIDATION)
 
 
 def close_manager_approval(ctx: WorkflowActivityContext, decision: Decision) -> None:
     """Record a manager approval that nobody answered in time."""
-    _expire(approval_key(decision.order_id), decision, AWAITING_MANAGER_APPROVAL)
+    _expire(approval_key(decision.order_id), decision, OrderStatus.AWAITING_MANAGER_APPROVAL)
 
 
 def notify(ctx: WorkflowActivityContext, note: StatusNote) -> None:

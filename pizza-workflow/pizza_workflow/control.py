@@ -5,7 +5,7 @@ from typing import Any
 
 from dapr.ext.workflow import WorkflowState, WorkflowStatus
 
-from pizza_common.statuses import TERMINATED
+from pizza_common.statuses import OrderStatus
 
 ACTIVE = frozenset({WorkflowStatus.RUNNING, WorkflowStatus.PENDING, WorkflowStatus.SUSPENDED})
 FINISHED = frozenset({WorkflowStatus.COMPLETED, WorkflowStatus.FAILED, WorkflowStatus.TERMINATED})
@@ -49,7 +49,7 @@ def describe(order_id: str, state: WorkflowState) -> dict[str, Any]:
     }
     view.setdefault("stage", None)
     if status == WorkflowStatus.TERMINATED:
-        view["stage"] = TERMINATED
+        view["stage"] = OrderStatus.TERMINATED
     if status not in ACTIVE:
         view["output"] = _decode(state.serialized_output)
     if state.failure_details is not None:

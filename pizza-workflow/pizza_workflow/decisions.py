@@ -11,14 +11,14 @@ from pizza_common.names import (
     instance_id,
     validation_key,
 )
-from pizza_common.statuses import APPROVED, AWAITING_MANAGER_APPROVAL, PENDING_VALIDATION, REJECTED
+from pizza_common.statuses import OrderStatus
 from pizza_common.web import Reply, error
 from pizza_workflow.control import ALLOWED, progress
 from pizza_workflow.lookup import conflict, find
 from pizza_workflow.worker import client
 
 bp = APIBlueprint("decisions", __name__)
-OUTCOMES = {True: APPROVED, False: REJECTED}
+OUTCOMES = {True: OrderStatus.APPROVED, False: OrderStatus.REJECTED}
 
 
 def _decide(body: ValidationDecision, key: str, waiting: str, event: str, what: str) -> Reply:
@@ -54,7 +54,9 @@ def _decide(body: ValidationDecision, key: str, waiting: str, event: str, what: 
 @bp.post("/validate-pizza")
 def validate_pizza(body: ValidationDecision) -> Reply:
     """Record the quality check's decision and hand it to the waiting workflow."""
-    return _decide(body, validation_key(body.order_id), PENDING_VALIDATION, VALIDATION_EVENT, "quality check")
+    return _decide(
+        body, validation_key(body.order_id), OrderStatus.PENDING_VALIDATION, VALIDATION_EVENT, "quality check"
+    )
 
 
 @bp.post("/approve-order")
@@ -63,7 +65,7 @@ def approve_order(body: ValidationDecision) -> Reply:
     answer = _decide(
         body,
         approval_key(body.order_id),
-        AWAITING_MANAGER_APPROVAL,
+        OrderStatus.AWAITING_MANAGER_APPROVAL,
         MANAGER_APPROVAL_EVENT,
         "manager approval",
     )

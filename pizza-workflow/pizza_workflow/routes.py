@@ -11,7 +11,7 @@ from pizza_common.dapr_io import ETagMismatch, gateway
 from pizza_common.models import Order, OrderRef, OrdersQuery
 from pizza_common.names import CANCEL_EVENT, WORKFLOW_NAME, claim_key, instance_id
 from pizza_common.stages import publish_status
-from pizza_common.statuses import COMPENSATING, ENDED, TERMINATED
+from pizza_common.statuses import ENDED, OrderStatus, Stage
 from pizza_common.web import Reply, error
 from pizza_workflow import listing
 from pizza_workflow.control import ALLOWED, FINISHED, describe
@@ -22,7 +22,7 @@ from pizza_workflow.worker import client
 log = logging.getLogger(__name__)
 bp = APIBlueprint("workflow", __name__)
 PREFIX = listing.PREFIX
-TOO_LATE_TO_CANCEL = ENDED | {COMPENSATING}
+TOO_LATE_TO_CANCEL = ENDED | {Stage.COMPENSATING}
 
 
 @bp.post("/start-order")
@@ -109,9 +109,11 @@ def _steer(order_id: str, action: str, done: str) -> Reply:
         if state.runtime_status == WorkflowStatus.SUSPENDED:
             client().resume_workflow(iid)  # a suspended workflow would hold the event until resumed
     else:
-        client().terminate_workflow(iid, output={"order_id": order_id, "status": TERMINATED})
+        client().terminate_workflow(iid, output={"order_id": order_id, "status": OrderStatus.TERMINATED})
         order = WorkflowInput.model_validate_json(state.serialized_input).order
-        publish_status(gateway(), order, TERMINATED, "stopped by an operator, without compensation")
+        publish_status(
+            gateway(), order, OrderStatus.TERMINATED, "stopped by an operator, without compensation"
+        )
     return {"order_id": order_id, "status": done}
 
 
@@ -136,4 +138,4 @@ def cancel_order(body: OrderRef) -> Reply:
 @bp.post("/terminate-order")
 def terminate_order(body: OrderRef) -> Reply:
     """Stop an order's workflow at once, for operators: nothing is refunded or released."""
-    return _steer(body.order_id, "terminate", TERMINATED)
+    return _steer(body.order_id, "terminate", OrderStatus.TERMINATED)

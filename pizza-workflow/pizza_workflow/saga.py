@@ -8,11 +8,11 @@ from typing import Any
 
 from dapr.ext.workflow import DaprWorkflowContext, RetryPolicy, when_all, when_any
 
-from pizza_common.inventory import Reservation
+from pizza_common.inventory import Reservation, ReservationStatus
 from pizza_common.models import Order, OrderOutcome, OrderRef
 from pizza_common.names import CANCEL_EVENT
-from pizza_common.payments import PaymentResult
-from pizza_common.statuses import COMPENSATING, INGREDIENTS_RELEASED, PAYMENT_REFUNDED
+from pizza_common.payments import PaymentResult, PaymentStatus
+from pizza_common.statuses import OrderStatus, Stage
 from pizza_workflow import activities as act
 from pizza_workflow.types import Progress, StatusNote, WorkflowInput
 
@@ -50,11 +50,11 @@ class Run:
         self.ctx = ctx
         self.input = wf_input
         self.order: Order = wf_input.order
-        self.progress = Progress(stage="received")
+        self.progress = Progress(stage=Stage.RECEIVED)
         self.holds_effects = False  # a charge or a reservation may exist: compensate on the way out
         self.cancel = ctx.wait_for_external_event(CANCEL_EVENT)
 
-    def stage(self, stage: str, **changes: Any) -> None:
+    def stage(self, stage: Stage | OrderStatus, **changes: Any) -> None:
         """Record where the order is, in the workflow's custom status."""
         self.progress = self.progress.model_copy(update={"stage": stage, **changes})
         self.ctx.set_custom_status(self.progress.model_dump_json(exclude_none=True))
@@ -93,7 +93,11 @@ class Run:
             # A late answer meant for an earlier attempt: keep waiting for this one's.
 
     def notify(
-        self, status: str, error: str | None = None, attempt: int = 0, retry: RetryPolicy = SERVICE_RETRY
+        self,
+        status: OrderStatus,
+        error: str | None = None,
+        attempt: int = 0,
+        retry: RetryPolicy = SERVICE_RETRY,
     ) -> Steps:
         """Tell the customer about a status the workflow decided."""
         note = StatusNote(order=self.order, status=status, error=error, attempt=attempt)
@@ -103,16 +107,18 @@ class Run:
         """Refund and release whatever the order may hold; both are idempotent and final."""
         if not self.holds_effects:
             return
-        self.stage(COMPENSATING)  # from here on the workflow no longer listens for a cancel
+        self.stage(Stage.COMPENSATING)  # from here on the workflow no longer listens for a cancel
         ref = OrderRef(order_id=self.order.order_id)
         refunded, released = yield from self._both(act.refund_payment, act.release_ingredients, ref)
         refund, release = PaymentResult.model_validate(refunded), Reservation.model_validate(released)
         self.holds_effects = False
-        self.progress = self.progress.model_copy(update={"payment": refund.status, "inventory": "released"})
-        if refund.status == "refunded" and refund.amount_cents:
-            yield from self.notify(PAYMENT_REFUNDED, retry=COMPENSATION_RETRY)
+        self.progress = self.progress.model_copy(
+            update={"payment": refund.status, "inventory": ReservationStatus.RELEASED}
+        )
+        if refund.status == PaymentStatus.REFUNDED and refund.amount_cents:
+            yield from self.notify(OrderStatus.PAYMENT_REFUNDED, retry=COMPENSATION_RETRY)
         if release.items:
-            yield from self.notify(INGREDIENTS_RELEASED, retry=COMPENSATION_RETRY)
+            yield from self.notify(OrderStatus.INGREDIENTS_RELEASED, retry=COMPENSATION_RETRY)
 
     def _both(self, first: Any, second: Any, payload: Any) -> Steps:
         calls = [
@@ -121,7 +127,7 @@ class Run:
         ]
         return (yield when_all(calls))
 
-    def finish(self, status: str, error: str | None = None, *, published: bool = False) -> Steps:
+    def finish(self, status: OrderStatus, error: str | None = None, *, published: bool = False) -> Steps:
         """End the order at a status, telling the customer unless a service already did."""
         self.stage(status)
         if not published:

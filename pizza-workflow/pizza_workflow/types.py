@@ -2,7 +2,10 @@
 
 from pydantic import Field
 
+from pizza_common.inventory import ReservationStatus
 from pizza_common.models import Contract, Order
+from pizza_common.payments import PaymentStatus
+from pizza_common.statuses import OrderStatus, Stage
 
 
 class WorkflowInput(Contract):
@@ -19,7 +22,7 @@ class StatusNote(Contract):
     """A status the workflow itself reports for an order (validation, payment, failure, ...)."""
 
     order: Order
-    status: str
+    status: OrderStatus
     error: str | None = None
     attempt: int = 0
 
@@ -49,8 +52,8 @@ class ChargeInput(Contract):
 class Progress(Contract):
     """The workflow's custom status: where the order is, and what it holds of the customer's."""
 
-    stage: str
+    stage: Stage | OrderStatus  # an order that ended is at its outcome
     attempt: int = 0
     total_cents: int | None = None
-    payment: str | None = None
-    inventory: str | None = None
+    payment: PaymentStatus | None = None
+    inventory: ReservationStatus | None = None

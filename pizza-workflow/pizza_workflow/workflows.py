@@ -10,27 +10,11 @@ import logging
 
 from dapr.ext.workflow import DaprWorkflowContext, TaskFailedError, when_all
 
-from pizza_common.inventory import HELD, CookRequest, Reservation, ReserveRequest
+from pizza_common.inventory import HELD, CookRequest, Reservation, ReservationStatus, ReserveRequest
 from pizza_common.models import StepResult
 from pizza_common.names import MANAGER_APPROVAL_EVENT, VALIDATION_EVENT
-from pizza_common.payments import PaymentResult
-from pizza_common.statuses import (
-    APPROVED,
-    AWAITING_MANAGER_APPROVAL,
-    CANCELLED,
-    COOKING_FAILED,
-    DELIVERED,
-    DELIVERY_FAILED,
-    INGREDIENTS_RESERVED,
-    MANAGER_APPROVED,
-    ORDER_FAILED,
-    OUT_OF_STOCK,
-    PAYMENT_CHARGED,
-    PAYMENT_DECLINED,
-    PENDING_VALIDATION,
-    REJECTED,
-    REMAKE,
-)
+from pizza_common.payments import PaymentResult, PaymentStatus
+from pizza_common.statuses import OrderStatus, Stage
 from pizza_workflow import activities as act
 from pizza_workflow.saga import Cancelled, Run, Steps
 from pizza_workflow.types import ChargeInput, Decision, Ticket, WorkflowInput
@@ -43,12 +27,12 @@ def pizza_workflow(ctx: DaprWorkflowContext, wf_input: WorkflowInput) -> Steps:
         return (yield from _order(run))
     except Cancelled:
         yield from run.compensate()
-        return (yield from run.finish(CANCELLED, "cancelled by the customer"))
+        return (yield from run.finish(OrderStatus.CANCELLED, "cancelled by the customer"))
     except TaskFailedError as exc:
         # Retries are spent: undo what the order holds, say so, then fail with the cause.
         run.log(logging.ERROR, "order %s failed: %s", run.order.order_id, exc)
         yield from run.compensate()
-        yield from run.finish(ORDER_FAILED, str(exc))
+        yield from run.finish(OrderStatus.FAILED, str(exc))
         raise
 
 
@@ -59,19 +43,19 @@ def _order(run: Run) -> Steps:
             yield from run.compensate()
             return (yield from run.finish(*ending))
     run.holds_effects = False  # the pizza was delivered: the charge stands
-    return (yield from run.finish(DELIVERED, published=True))
+    return (yield from run.finish(OrderStatus.DELIVERED, published=True))
 
 
-Ending = tuple[str, str | None] | None
+Ending = tuple[OrderStatus, str | None] | None
 
 
 def _take_order(run: Run) -> Steps:
     """Have the storefront confirm and price the order."""
-    run.stage("storefront")
+    run.stage(Stage.STOREFRONT)
     taken = StepResult.model_validate((yield from run.run(act.take_order, run.order)))
     if not taken.ok:
-        return ORDER_FAILED, taken.error or taken.status
-    run.stage("storefront", total_cents=taken.total_cents)
+        return OrderStatus.FAILED, taken.error or taken.status
+    run.stage(Stage.STOREFRONT, total_cents=taken.total_cents)
     return None
 
 
@@ -80,21 +64,21 @@ def _cook_until_approved(run: Run) -> Steps:
     order, decision = run.order, None
     for attempt in range(run.input.max_remakes + 1):
         if attempt > 0:
-            yield from run.notify(REMAKE, attempt=attempt)
+            yield from run.notify(OrderStatus.REMAKE, attempt=attempt)
             request = ReserveRequest(
                 order_id=order.order_id, pizza_type=order.pizza_type, quantity=order.quantity, attempt=attempt
             )
             held = Reservation.model_validate((yield from run.run(act.reserve_ingredients, request)))
             if held.status not in HELD:
-                return OUT_OF_STOCK, held.error
-        run.stage("kitchen", attempt=attempt, inventory="reserved")
+                return OrderStatus.OUT_OF_STOCK, held.error
+        run.stage(Stage.KITCHEN, attempt=attempt, inventory=ReservationStatus.RESERVED)
         cook = CookRequest(**order.model_dump(), attempt=attempt)
         cooked = StepResult.model_validate((yield from run.run(act.cook_pizza, cook)))
         if not cooked.ok:
-            return COOKING_FAILED, cooked.error or cooked.status
+            return OrderStatus.COOKING_FAILED, cooked.error or cooked.status
         yield from run.run(act.request_validation, Ticket(order=order, attempt=attempt))
         # Only now does /validate-pizza take an answer: a client that sees the stage may send it.
-        run.stage(PENDING_VALIDATION, inventory="consumed")
+        run.stage(Stage.PENDING_VALIDATION, inventory=ReservationStatus.CONSUMED)
         answer = yield from run.decision(VALIDATION_EVENT, run.input.validation_timeout_s, attempt)
         decision = Decision(
             order_id=order.order_id,
@@ -103,18 +87,18 @@ def _cook_until_approved(run: Run) -> Steps:
         )
         yield from run.run(act.close_validation, decision)
         if decision.approved:
-            yield from run.notify(APPROVED, attempt=attempt)
+            yield from run.notify(OrderStatus.APPROVED, attempt=attempt)
             return None
     reason = "quality check timed out" if decision and decision.timed_out else "rejected by quality check"
-    return REJECTED, f"{reason} after {run.input.max_remakes} remakes"
+    return OrderStatus.REJECTED, f"{reason} after {run.input.max_remakes} remakes"
 
 
 def _deliver(run: Run) -> Steps:
     """Have delivery bring the pizza."""
-    run.stage("delivery")
+    run.stage(Stage.DELIVERY)
     delivered = StepResult.model_validate((yield from run.run(act.deliver_pizza, run.order)))
     if not delivered.ok:
-        return DELIVERY_FAILED, delivered.error or delivered.status
+        return OrderStatus.DELIVERY_FAILED, delivered.error or delivered.status
     return None
 
 
@@ -124,7 +108,7 @@ def _manager_approval(run: Run) -> Steps:
     if total_cents <= run.input.approval_threshold_cents:
         return None
     yield from run.run(act.request_manager_approval, Ticket(order=run.order, total_cents=total_cents))
-    run.stage(AWAITING_MANAGER_APPROVAL)  # once the manager's check is open, as for the quality check
+    run.stage(Stage.AWAITING_MANAGER_APPROVAL)  # once the manager's check is open, as for the quality check
     answer = yield from run.decision(MANAGER_APPROVAL_EVENT, run.input.approval_timeout_s)
     decision = Decision(
         order_id=run.order.order_id,
@@ -133,28 +117,31 @@ def _manager_approval(run: Run) -> Steps:
     )
     yield from run.run(act.close_manager_approval, decision)
     if not decision.approved:
-        return CANCELLED, "no manager approval in time" if decision.timed_out else "refused by a manager"
-    yield from run.notify(MANAGER_APPROVED)
+        return (
+            OrderStatus.CANCELLED,
+            "no manager approval in time" if decision.timed_out else "refused by a manager",
+        )
+    yield from run.notify(OrderStatus.MANAGER_APPROVED)
     return None
 
 
 def _reserve_and_charge(run: Run) -> Steps:
     """Reserve ingredients and charge payment in parallel."""
     order, total_cents = run.order, run.progress.total_cents or 0
-    run.stage("payment_and_ingredients")
+    run.stage(Stage.PAYMENT_AND_INGREDIENTS)
     run.holds_effects = True
     reserve = ReserveRequest(order_id=order.order_id, pizza_type=order.pizza_type, quantity=order.quantity)
     charge = ChargeInput(order_id=order.order_id, amount_cents=total_cents, payment_token=order.payment_token)
     both = when_all([run.call(act.reserve_ingredients, reserve), run.call(act.charge_payment, charge)])
     held_raw, paid_raw = yield from run.wait(both)
     held, paid = Reservation.model_validate(held_raw), PaymentResult.model_validate(paid_raw)
-    run.stage("payment_and_ingredients", payment=paid.status, inventory=held.status)
+    run.stage(Stage.PAYMENT_AND_INGREDIENTS, payment=paid.status, inventory=held.status)
     if held.status in HELD:
-        yield from run.notify(INGREDIENTS_RESERVED)
-    if paid.status == "charged":
-        yield from run.notify(PAYMENT_CHARGED)
+        yield from run.notify(OrderStatus.INGREDIENTS_RESERVED)
+    if paid.status == PaymentStatus.CHARGED:
+        yield from run.notify(OrderStatus.PAYMENT_CHARGED)
     if held.status not in HELD:
-        return OUT_OF_STOCK, held.error or "out of stock"
-    if paid.status != "charged":
-        return PAYMENT_DECLINED, paid.error or "payment declined"
+        return OrderStatus.OUT_OF_STOCK, held.error or "out of stock"
+    if paid.status != PaymentStatus.CHARGED:
+        return OrderStatus.PAYMENT_DECLINED, paid.error or "payment declined"
     return None

@@ -13,7 +13,7 @@ from pizza_common.fixtures import sample_order
 from pizza_common.menu import price_cents
 from pizza_common.models import Order
 from pizza_common.names import CANCEL_EVENT, MANAGER_APPROVAL_EVENT, VALIDATION_EVENT
-from pizza_common.statuses import DELIVERED, ENDED
+from pizza_common.statuses import ENDED, OrderStatus
 from pizza_workflow.standins import Shop
 from pizza_workflow.types import Decision, WorkflowInput
 from tests.support.engine import Engine
@@ -131,10 +131,14 @@ def test_every_run_ends_once_with_money_and_stock_that_add_up(
     assert engine.status in {"COMPLETED", "FAILED"}
     outcome = engine.output["status"] if engine.output else None
     told = [status for status in shop.statuses() if status in ENDED]
-    assert told == ([] if outcome == DELIVERED else [outcome or "failed"]), (told, outcome, engine.failure)
+    assert told == ([] if outcome == OrderStatus.DELIVERED else [outcome or "failed"]), (
+        told,
+        outcome,
+        engine.failure,
+    )
     # Money kept only for a delivered pizza, and then exactly its price.
     total = price_cents(order.pizza_type, order.size, order.quantity)
-    assert shop.charged == (total if outcome == DELIVERED else 0)
+    assert shop.charged == (total if outcome == OrderStatus.DELIVERED else 0)
     # No ingredient left held: each reservation consumed by its cooking, or released.
     assert shop.reserved == {}
     # No acknowledged decision lost: each answer given while the workflow waited is the one it acted on.
@@ -146,4 +150,4 @@ def test_every_run_ends_once_with_money_and_stock_that_add_up(
                 attempt,
             )
         else:  # the run ended first: only a cancel (or a fault) may have overtaken the answer
-            assert script.cancelled or engine.status == "FAILED" or outcome != DELIVERED
+            assert script.cancelled or engine.status == "FAILED" or outcome != OrderStatus.DELIVERED
