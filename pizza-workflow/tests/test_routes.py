@@ -3,12 +3,12 @@
 import pytest
 from flask.testing import FlaskClient
 
-from pizza_common.fixtures import sample_order
 from pizza_common.models import Order, ValidationRecord
 from pizza_common.names import approval_key, instance_id, validation_key
-from pizza_common.testing import FakeDapr
-from pizza_workflow.testing import FakeWorkflowClient
 from pizza_workflow.types import Progress, WorkflowInput
+from tests.support.dapr_double import FakeDapr
+from tests.support.orders import sample_order
+from tests.support.workflow_doubles import FakeWorkflowClient
 
 
 def waiting(
