@@ -4,7 +4,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from pizza_common.testing import FakeDapr
+from tests.support.dapr_double import FakeDapr
 
 
 @pytest.fixture(autouse=True)

@@ -9,8 +9,7 @@ from typing import Any
 
 import httpx
 
-from bench.model import OrderRun
-from pizza_common.fixtures import sample_order
+from bench.model import OrderRun, order_json
 
 log = logging.getLogger(__name__)
 PathFn = Callable[[httpx.AsyncClient, dict[str, Any], OrderRun], Awaitable[None]]
@@ -34,7 +33,7 @@ def order_ids(prefix: str, count: int) -> list[str]:
 async def _one(path_fn: PathFn, http: httpx.AsyncClient, run: OrderRun, timeout_s: float) -> None:
     try:
         async with asyncio.timeout(timeout_s):
-            await path_fn(http, sample_order(run.order_id), run)
+            await path_fn(http, order_json(run.order_id), run)
     except TimeoutError:
         run.lost = True
         run.error = f"no end within {timeout_s:g} s (while {run.phase})"

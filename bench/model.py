@@ -4,7 +4,16 @@ import time
 from dataclasses import dataclass, field
 from typing import Any, Final
 
+from pizza_common.models import Customer, Order
+
 PATHS: Final = ("workflow", "baseline")
+CUSTOMER: Final = Customer(name="Grace Hopper", address="1 Compiler Lane", phone="+1 202 555 0100")
+
+
+def order_json(order_id: str) -> dict[str, Any]:
+    """Return the order the bench sends under order_id, as JSON: one large pepperoni."""
+    order = Order(order_id=order_id, pizza_type="pepperoni", size="large", customer=CUSTOMER)
+    return order.model_dump(mode="json", exclude_defaults=True)
 
 
 @dataclass

@@ -16,10 +16,9 @@ from bench import baseline_path, breakdown, workflow_path
 from bench.events import OrderEvents
 from bench.http import client, invoke_url, poll_cap_s
 from bench.load import LevelRun, PathFn, order_ids, run_level
-from bench.model import OrderRun
+from bench.model import OrderRun, order_json
 from bench.resources import Monitor, Usage
 from bench.stats import ratio, summarize
-from pizza_common.fixtures import sample_order
 from pizza_common.menu import ingredients_for
 from pizza_common.names import KITCHEN_APP
 
@@ -55,8 +54,8 @@ class Plan:
 
 
 async def restock(http: httpx.AsyncClient, orders: int) -> None:
-    """Make sure the kitchen holds the ingredients of `orders` sample orders, plus a spare."""
-    order = sample_order()
+    """Make sure the kitchen holds the ingredients of `orders` bench orders, plus a spare."""
+    order = order_json("restock")
     need = ingredients_for(order["pizza_type"], order.get("quantity", 1))
     resp = await http.get(invoke_url(KITCHEN_APP, "inventory"))
     resp.raise_for_status()

@@ -11,8 +11,8 @@ import pytest
 
 from bench.http import TokenAuth
 from bench.suite import running
-from pizza_common.fixtures import sample_order
 from pizza_common.names import PORTS, WORKFLOW_APP
+from tests.support.orders import sample_order
 
 ROOT = Path(__file__).resolve().parents[1]
 READY_S = 180.0

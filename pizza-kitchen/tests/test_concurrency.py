@@ -11,10 +11,10 @@ from flask.testing import FlaskClient
 
 from pizza_common import guarded
 from pizza_common.dapr_io import ETagMismatch
-from pizza_common.testing import FakeDapr
 from pizza_kitchen import create_app, store
 from pizza_kitchen.settings import KitchenSettings
 from pizza_kitchen.stock import Stock
+from tests.support.dapr_double import FakeDapr
 
 RESERVE = {"order_id": "o-1", "pizza_type": "margherita"}
 

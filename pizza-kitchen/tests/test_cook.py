@@ -6,9 +6,9 @@ from typing import Any
 from flask.testing import FlaskClient
 
 from pizza_common.dapr_io import DaprUnavailable
-from pizza_common.fixtures import sample_order
 from pizza_common.statuses import KITCHEN_STAGES
-from pizza_common.testing import FakeDapr
+from tests.support.dapr_double import FakeDapr
+from tests.support.orders import sample_order
 
 Levels = Callable[[], dict[str, dict[str, Any]]]
 STAGES = [status for status, _ in KITCHEN_STAGES]

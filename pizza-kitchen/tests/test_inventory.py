@@ -7,9 +7,9 @@ import pytest
 from flask.testing import FlaskClient
 
 from pizza_common.menu import INGREDIENTS
-from pizza_common.testing import FakeDapr
 from pizza_kitchen import create_app
 from pizza_kitchen.settings import KitchenSettings
+from tests.support.dapr_double import FakeDapr
 
 Levels = Callable[[], dict[str, dict[str, Any]]]
 

@@ -5,7 +5,7 @@ from typing import Any
 
 from flask.testing import FlaskClient
 
-from pizza_common.testing import FakeDapr
+from tests.support.dapr_double import FakeDapr
 
 Levels = Callable[[], dict[str, dict[str, Any]]]
 PEPPERONI = ("dough", "mozzarella", "pepperoni", "tomato_sauce")

@@ -6,10 +6,10 @@ from typing import Any
 import pytest
 from flask.testing import FlaskClient
 
-from pizza_common.fixtures import sample_order
 from pizza_common.names import INVENTORY_KEY
-from pizza_common.testing import FakeDapr
 from pizza_kitchen import inventory, stock
+from tests.support.dapr_double import FakeDapr
+from tests.support.orders import sample_order
 
 Levels = Callable[[], dict[str, dict[str, Any]]]
 NEED = {"dough": 1, "basil": 1}

@@ -5,8 +5,8 @@ from typing import Any
 from flask import Flask
 from flask.testing import FlaskClient
 
-from pizza_common.fixtures import sample_order
 from pizza_order.broker import broker
+from tests.support.orders import sample_order
 
 
 def cloud_event(order_id: str, status: str) -> dict[str, Any]:

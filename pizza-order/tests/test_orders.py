@@ -4,9 +4,9 @@ from typing import Any
 
 from flask.testing import FlaskClient
 
-from pizza_common.fixtures import sample_order
 from pizza_common.names import order_key
-from pizza_common.testing import FakeDapr
+from tests.support.dapr_double import FakeDapr
+from tests.support.orders import sample_order
 
 
 def test_create_then_get_returns_the_stored_order(client: FlaskClient, dapr: FakeDapr) -> None:

@@ -6,9 +6,9 @@ import pytest
 from flask.testing import FlaskClient
 
 from pizza_common.dapr_io import DaprGateway, DaprUnavailable
-from pizza_common.fixtures import sample_order
 from pizza_common.names import STOREFRONT_APP, WORKFLOW_APP
-from pizza_common.testing import CannedPool, FakeDapr
+from tests.support.dapr_double import CannedPool, FakeDapr
+from tests.support.orders import sample_order
 
 
 def new_order(**overrides: Any) -> dict[str, Any]:

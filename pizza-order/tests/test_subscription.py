@@ -9,11 +9,11 @@ from typing import Any
 from flask.testing import FlaskClient
 
 from pizza_common.dapr_io import ETagMismatch
-from pizza_common.fixtures import sample_order
 from pizza_common.models import StatusUpdate
 from pizza_common.statuses import ENDED, OrderStatus
-from pizza_common.testing import FakeDapr
 from pizza_order import store
+from tests.support.dapr_double import FakeDapr
+from tests.support.orders import sample_order
 
 T0 = datetime.now(UTC) + timedelta(minutes=1)
 

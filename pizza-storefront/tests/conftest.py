@@ -1,8 +1,8 @@
 import pytest
 from flask_openapi3 import OpenAPI
 
-from pizza_common.testing import FakeDapr
 from pizza_storefront import create_app
+from tests.support.dapr_double import FakeDapr
 
 
 @pytest.fixture

@@ -2,10 +2,10 @@
 
 from flask.testing import FlaskClient
 
-from pizza_common.fixtures import sample_order
 from pizza_common.menu import CURRENCY, MENU, SIZES, format_cents
 from pizza_common.statuses import STOREFRONT_STAGES
-from pizza_common.testing import FakeDapr
+from tests.support.dapr_double import FakeDapr
+from tests.support.orders import sample_order
 
 
 def test_menu_is_the_shared_menu(client: FlaskClient) -> None:

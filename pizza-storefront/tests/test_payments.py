@@ -8,8 +8,8 @@ from flask.testing import FlaskClient
 from pizza_common.guarded import ATTEMPTS
 from pizza_common.names import payment_key
 from pizza_common.payments import DECLINED_TOKEN
-from pizza_common.testing import FakeDapr
 from pizza_storefront import create_app
+from tests.support.dapr_double import FakeDapr
 
 
 def charge(order_id: str = "o-1", key: str = "o-1:charge", **overrides: Any) -> dict[str, Any]:

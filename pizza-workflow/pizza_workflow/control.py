@@ -31,8 +31,6 @@ def _decode(raw: str | None) -> Any:
 def progress(state: WorkflowState) -> dict[str, Any]:
     """Return the workflow's custom status: stage, attempt, total, payment and inventory."""
     value = _decode(state.serialized_custom_status)
-    if isinstance(value, str):  # a plain stage, possibly JSON-encoded once more
-        value = _decode(value) if value.startswith("{") else {"stage": value}
     return value if isinstance(value, dict) else {}
 
 

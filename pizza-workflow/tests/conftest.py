@@ -1,9 +1,9 @@
 import pytest
 from flask_openapi3 import OpenAPI
 
-from pizza_common.testing import FakeDapr
 from pizza_workflow import create_app
-from pizza_workflow.testing import FakeWorkflowClient
+from tests.support.dapr_double import FakeDapr
+from tests.support.workflow_doubles import FakeWorkflowClient
 
 
 @pytest.fixture

@@ -3,13 +3,13 @@
 from typing import Any
 
 from pizza_common.dapr_io import DaprUnavailable
-from pizza_common.fixtures import sample_order
 from pizza_common.models import Order, OrderRef
 from pizza_common.names import VALIDATION_EVENT
 from pizza_common.payments import PaymentResult
-from pizza_workflow.standins import Shop
 from pizza_workflow.types import WorkflowInput
 from tests.support.engine import Engine
+from tests.support.orders import sample_order
+from tests.support.shop import Shop
 
 
 def _engine(shop: Shop, **order: Any) -> Engine:

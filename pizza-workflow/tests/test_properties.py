@@ -9,14 +9,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from pizza_common.dapr_io import DaprUnavailable
-from pizza_common.fixtures import sample_order
 from pizza_common.menu import price_cents
 from pizza_common.models import Order
 from pizza_common.names import CANCEL_EVENT, MANAGER_APPROVAL_EVENT, VALIDATION_EVENT
 from pizza_common.statuses import ENDED, OrderStatus
-from pizza_workflow.standins import Shop
 from pizza_workflow.types import Decision, WorkflowInput
 from tests.support.engine import Engine
+from tests.support.orders import sample_order
+from tests.support.shop import Shop
 
 MOVES = st.sampled_from(["approve", "reject", "wait", "late", "twice", "cancel", "cancel", "wait"])
 FLAKY = ["take_order", "reserve_ingredients", "charge_payment", "cook_pizza", "deliver_pizza",

@@ -3,12 +3,12 @@
 import pytest
 from flask.testing import FlaskClient
 
-from pizza_common.fixtures import sample_order
 from pizza_common.models import Order, ValidationRecord
 from pizza_common.names import approval_key, instance_id, validation_key
-from pizza_common.testing import FakeDapr
-from pizza_workflow.testing import FakeWorkflowClient
 from pizza_workflow.types import Progress, WorkflowInput
+from tests.support.dapr_double import FakeDapr
+from tests.support.orders import sample_order
+from tests.support.workflow_doubles import FakeWorkflowClient
 
 
 def waiting(
@@ -26,7 +26,7 @@ def waiting(
     workflows.put(
         instance_id(order_id),
         status,
-        stage=Progress(stage=stage).model_dump_json(),
+        stage=Progress(stage=stage),
         wf_input=WorkflowInput(order=order, validation_timeout_s=5),
     )
     state_key = validation_key(order_id) if key == "validation" else approval_key(order_id)
@@ -71,9 +71,7 @@ def test_starting_an_existing_order_is_409_with_its_status(
 
 def test_get_status_reports_progress_and_output(client: FlaskClient, workflows: FakeWorkflowClient) -> None:
     progress = Progress(stage="delivered", total_cents=1800, payment="charged", inventory="consumed")
-    workflows.put(
-        "pizza-order-s1", "COMPLETED", stage=progress.model_dump_json(), output={"status": "delivered"}
-    )
+    workflows.put("pizza-order-s1", "COMPLETED", stage=progress, output={"status": "delivered"})
     resp = client.get("/get-status/s1")
     assert resp.status_code == 200
     assert resp.json["runtime_status"] == "COMPLETED"

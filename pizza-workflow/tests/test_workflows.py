@@ -7,13 +7,13 @@ import pytest
 from dapr.ext.workflow import TaskFailedError
 
 from pizza_common.dapr_io import DaprUnavailable
-from pizza_common.fixtures import sample_order
 from pizza_common.models import Order, StepResult
 from pizza_workflow.saga import SERVICE_RETRY
-from pizza_workflow.standins import Shop
-from pizza_workflow.testing import FakeContext, run_workflow
 from pizza_workflow.types import WorkflowInput
 from pizza_workflow.workflows import pizza_workflow
+from tests.support.orders import sample_order
+from tests.support.shop import Shop
+from tests.support.workflow_doubles import FakeContext, run_workflow
 
 OK = {"approved": True}
 NO = {"approved": False}

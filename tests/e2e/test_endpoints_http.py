@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from pizza_common.fixtures import sample_order
+from tests.support.orders import sample_order
 
 pytestmark = pytest.mark.e2e
 ROOT = Path(__file__).resolve().parents[2]

@@ -5,9 +5,9 @@ from typing import Any
 
 import pytest
 
-from pizza_common.fixtures import sample_order
 from pizza_common.menu import MENU
 from tests.suite import poll
+from tests.support.orders import sample_order
 
 pytestmark = pytest.mark.e2e
 WF, SHOP, KITCHEN = "pizza-workflow", "pizza-storefront", "pizza-kitchen"

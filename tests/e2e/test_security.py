@@ -12,9 +12,9 @@ import subprocess
 import httpx
 import pytest
 
-from pizza_common.fixtures import sample_order
 from pizza_common.menu import INGREDIENTS
 from pizza_common.names import DELIVERY_APP, KITCHEN_APP, ORDER_APP, PORTS, STOREFRONT_APP, WORKFLOW_APP
+from tests.support.orders import sample_order
 
 pytestmark = pytest.mark.e2e
 DAPR_ONLY = [

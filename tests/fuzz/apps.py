@@ -14,9 +14,9 @@ import pizza_storefront
 import pizza_workflow
 from pizza_common.names import DELIVERY_APP, KITCHEN_APP, ORDER_APP, STOREFRONT_APP, WORKFLOW_APP
 from pizza_common.settings import Settings
-from pizza_common.testing import FakeDapr
 from pizza_kitchen.settings import KitchenSettings
-from pizza_workflow.testing import FakeWorkflowClient
+from tests.support.dapr_double import FakeDapr
+from tests.support.workflow_doubles import FakeWorkflowClient
 
 # Pinned, not read from the environment: no stage waits, and no app token even in a shell that has one.
 SETTINGS = Settings(time_scale=0).model_copy(update={"app_api_token": None})

@@ -6,11 +6,11 @@ import time
 import pytest
 from flask.testing import FlaskClient
 
-from pizza_common.fixtures import sample_order
 from pizza_common.health import sidecar_probe
 from pizza_common.names import DELIVERY_APP, KITCHEN_APP, ORDER_APP, STOREFRONT_APP, WORKFLOW_APP
 from pizza_common.settings import DaprSettings
 from tests.fuzz.apps import SETTINGS, build
+from tests.support.orders import sample_order
 
 TOKEN = "app-token-\u00e9"  # not ASCII: the comparison must still be a refusal, not a 500
 DAPR_ONLY = {

@@ -5,9 +5,9 @@ import json
 import pytest
 from flask_openapi3 import OpenAPI
 
-from pizza_common.fixtures import sample_order
 from pizza_common.names import PORTS
 from tests.fuzz.apps import SETTINGS, build, stored
+from tests.support.orders import sample_order
 
 APPS = {service: build(service) for service in PORTS}
 BODY_ROUTES = [

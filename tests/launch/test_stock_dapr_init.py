@@ -16,9 +16,9 @@ from pathlib import Path
 import httpx
 import pytest
 
-from pizza_common.fixtures import sample_order
 from tests.launch.conftest import ctrl_c, in_terminal, listening, runner, user_env, wait_ready
 from tests.launch.normal import ROOT
+from tests.support.orders import sample_order
 
 pytestmark = [pytest.mark.launch, pytest.mark.usefixtures("nothing_running")]
 BIN = Path.home() / ".dapr" / "bin"

@@ -86,8 +86,8 @@ class Engine:
         self.history += new
         self.turns += 1
         if result.encoded_custom_status:
-            status = json.loads(result.encoded_custom_status)  # the SDK encodes the string set as JSON
-            self.custom_status = json.loads(status) if isinstance(status, str) else status
+            # The SDK passes on the string the workflow set, its progress as a JSON object.
+            self.custom_status = json.loads(result.encoded_custom_status)
         for action in result.actions:
             self._record(action)
 

@@ -8,7 +8,7 @@ import urllib3
 
 from pizza_common.dapr_io import DaprGateway, DaprUnavailable, ETagMismatch
 from pizza_common.settings import DaprSettings
-from pizza_common.testing import CannedPool
+from tests.support.dapr_double import CannedPool
 
 SETTINGS = DaprSettings(http_port=3599, api_token="t0ken")
 

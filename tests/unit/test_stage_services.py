@@ -10,9 +10,9 @@ import pizza_delivery
 import pizza_kitchen
 import pizza_storefront
 from pizza_common.dapr_io import DaprUnavailable
-from pizza_common.fixtures import sample_order
 from pizza_common.statuses import DELIVERY_STAGES, KITCHEN_STAGES, STOREFRONT_STAGES
-from pizza_common.testing import FakeDapr
+from tests.support.dapr_double import FakeDapr
+from tests.support.orders import sample_order
 
 SERVICES = [
     pytest.param(

@@ -1,4 +1,4 @@
-"""Sample orders for tests, the benchmark and the docs' examples."""
+"""Sample orders for tests."""
 
 import uuid
 from typing import Any

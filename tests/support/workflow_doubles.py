@@ -13,6 +13,8 @@ from dapr.ext.workflow._durabletask import task as dt_task
 from dapr.ext.workflow._durabletask.internal import protos as pb
 from dapr.ext.workflow.workflow_management import WorkflowInstanceIdPage
 
+from pizza_workflow.types import Progress
+
 Activity = Callable[[Any, Any], Any]
 
 
@@ -42,7 +44,7 @@ class FakeContext:
     waiting: dict[str, list[dt_task.CompletableTask[Any]]] = field(default_factory=dict)
 
     def set_custom_status(self, status: str) -> None:
-        self.stages.append(json.loads(status)["stage"] if status.startswith("{") else status)
+        self.stages.append(json.loads(status)["stage"])
 
     def _cancel(self) -> None:
         for task in self.waiting.get("CancelOrder", []):
@@ -119,8 +121,16 @@ class FakeWorkflowClient:
         self.events: list[tuple[str, str, Any]] = []
 
     def put(
-        self, iid: str, status: str, *, stage: str | None = None, wf_input: Any = None, output: Any = None
+        self,
+        iid: str,
+        status: str,
+        *,
+        stage: str | Progress | None = None,
+        wf_input: Any = None,
+        output: Any = None,
     ) -> None:
+        """Store an instance; stage is a stage name or the whole progress the workflow last set."""
+        progress = Progress(stage=stage) if isinstance(stage, str) else stage
         now = datetime.now(UTC)
         self.instances[iid] = dt_client.WorkflowState(
             instance_id=iid,
@@ -130,7 +140,8 @@ class FakeWorkflowClient:
             last_updated_at=now,
             serialized_input=json.dumps(_json(wf_input)) if wf_input is not None else None,
             serialized_output=json.dumps(output) if output is not None else None,
-            serialized_custom_status=json.dumps(stage) if stage else None,
+            # As the sidecar keeps it: the very string the workflow passed to set_custom_status.
+            serialized_custom_status=progress.model_dump_json(exclude_none=True) if progress else None,
             failure_details=None,
         )
 
