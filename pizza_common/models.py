@@ -84,16 +84,10 @@ class OrderRef(Contract):
     order_id: OrderId
 
 
-class ValidationDecision(OrderRef):
+class HumanDecision(OrderRef):
+    """A person's answer to a check the workflow waits on: the quality check or a manager's approval."""
+
     approved: StrictBool
-
-
-class ValidationRecord(OrderRef):
-    """A human decision the workflow waits for (`validation_<id>`, `approval_<id>`)."""
-
-    status: OrderStatus
-    attempt: int = 0
-    updated_at: datetime = Field(default_factory=utcnow)
 
 
 class StepResult(Contract):

@@ -34,16 +34,6 @@ def order_key(order_id: str) -> str:
     return f"order_{order_id}"
 
 
-def validation_key(order_id: str) -> str:
-    """Return the state key of an order's quality validation record."""
-    return f"validation_{order_id}"
-
-
-def approval_key(order_id: str) -> str:
-    """Return the state key of an order's manager approval record."""
-    return f"approval_{order_id}"
-
-
 def payment_key(order_id: str) -> str:
     """Return the state key of an order's payment record (the storefront's provider)."""
     return f"payment_{order_id}"

@@ -17,14 +17,6 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
     max_body_bytes: int = 64 * 1024
     invoke_timeout_s: float = 120.0
-    validation_timeout_s: float = 3600.0
-    """How long the workflow waits for the human quality check before rejecting."""
-    approval_timeout_s: float = 200.0
-    """How long a large order waits for a manager's approval before it is cancelled."""
-    approval_threshold_cents: int = 10_000
-    """Orders above this total (100 USD) need a manager's approval."""
-    max_remakes: int = Field(default=2, ge=0, le=10)
-    """How many times a pizza that fails its quality check is cooked again."""
     workers: int = 1
     threads: int = 16
     app_api_token: str | None = Field(default=None, validation_alias="APP_API_TOKEN")

@@ -9,12 +9,13 @@ from pydantic import BaseModel
 
 from pizza_common.dapr_io import DaprGateway, ETagMismatch
 from pizza_common.inventory import CookRequest, Reservation, ReserveRequest
-from pizza_common.models import Order, OrderRef, StepResult, ValidationRecord
-from pizza_common.names import DELIVERY_APP, KITCHEN_APP, STOREFRONT_APP, approval_key, validation_key
+from pizza_common.models import Order, OrderRef, StepResult
+from pizza_common.names import DELIVERY_APP, KITCHEN_APP, STOREFRONT_APP
 from pizza_common.payments import ChargeRequest, PaymentResult, RefundRequest
 from pizza_common.stages import publish_status
 from pizza_common.statuses import OrderStatus
-from pizza_workflow.types import ChargeInput, Decision, StatusNote, Ticket
+from pizza_workflow.checks import CHECKS, Decision, Opened, Record
+from pizza_workflow.types import ChargeInput, StatusNote
 
 log = logging.getLogger(__name__)
 M = TypeVar("M", bound=BaseModel)
@@ -95,48 +96,30 @@ def release_ingredients(ctx: WorkflowActivityContext, ref: OrderRef) -> Reservat
     return _invoke(KITCHEN_APP, "release", ref, Reservation)
 
 
-def _open(key: str, ticket: Ticket, status: OrderStatus) -> None:
+def open_check(ctx: WorkflowActivityContext, opened: Opened) -> None:
+    """Record that the order waits on a person for this check (this attempt), and tell the customer."""
+    check = CHECKS[opened.check]
+    key = check.key(opened.order.order_id)
     value, etag = _gateway().get_state(key)
     # A retried activity must not reopen a decision already taken for this attempt.
-    if value is None or ValidationRecord.model_validate(value).attempt < ticket.attempt:
-        record = ValidationRecord(order_id=ticket.order.order_id, status=status, attempt=ticket.attempt)
+    if value is None or Record.model_validate(value).attempt < opened.attempt:
+        record = Record(order_id=opened.order.order_id, status=check.waiting, attempt=opened.attempt)
         try:
             _gateway().save_state(key, record.model_dump(mode="json"), etag, create=value is None)
         except ETagMismatch:
-            log.info("order %s: %s already opened", ticket.order.order_id, status)
-    publish_status(_gateway(), ticket.order, status, attempt=ticket.attempt)
+            log.info("order %s: %s already opened", opened.order.order_id, check.what)
+    publish_status(_gateway(), opened.order, check.waiting, attempt=opened.attempt)
 
 
-def request_validation(ctx: WorkflowActivityContext, ticket: Ticket) -> None:
-    """Record that this attempt waits for its quality check, and tell the customer."""
-    _open(validation_key(ticket.order.order_id), ticket, OrderStatus.PENDING_VALIDATION)
-
-
-def request_manager_approval(ctx: WorkflowActivityContext, ticket: Ticket) -> None:
-    """Record that the order waits for a manager's approval, and tell the customer."""
-    _open(approval_key(ticket.order.order_id), ticket, OrderStatus.AWAITING_MANAGER_APPROVAL)
-
-
-def _expire(key: str, decision: Decision, waiting: OrderStatus) -> None:
-    if not decision.timed_out:
-        return  # decisions were recorded by the route that took them
+def close_check(ctx: WorkflowActivityContext, decision: Decision) -> None:
+    """Record a check that nobody answered in time, unless a decision landed first."""
+    check = CHECKS[decision.check]
+    key = check.key(decision.order_id)
     value, etag = _gateway().get_state(key)
-    if value is None or ValidationRecord.model_validate(value).status != waiting:
+    if value is None or Record.model_validate(value).status != check.waiting:
         return  # a decision arrived just as the timer fired: it stands
-    record = ValidationRecord(
-        order_id=decision.order_id, status=OrderStatus.REJECTED, attempt=value.get("attempt", 0)
-    )
+    record = Record(order_id=decision.order_id, status=OrderStatus.REJECTED, attempt=value.get("attempt", 0))
     _gateway().save_state(key, record.model_dump(mode="json"), etag)
-
-
-def close_validation(ctx: WorkflowActivityContext, decision: Decision) -> None:
-    """Record a quality check that nobody answered in time."""
-    _expire(validation_key(decision.order_id), decision, OrderStatus.PENDING_VALIDATION)
-
-
-def close_manager_approval(ctx: WorkflowActivityContext, decision: Decision) -> None:
-    """Record a manager approval that nobody answered in time."""
-    _expire(approval_key(decision.order_id), decision, OrderStatus.AWAITING_MANAGER_APPROVAL)
 
 
 def notify(ctx: WorkflowActivityContext, note: StatusNote) -> None:
@@ -152,9 +135,7 @@ ALL = (
     deliver_pizza,
     refund_payment,
     release_ingredients,
-    request_validation,
-    request_manager_approval,
-    close_validation,
-    close_manager_approval,
+    open_check,
+    close_check,
     notify,
 )

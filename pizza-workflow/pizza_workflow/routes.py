@@ -4,7 +4,6 @@ import logging
 
 import grpc
 from dapr.ext.workflow import WorkflowStatus
-from flask import current_app
 from flask_openapi3 import APIBlueprint
 
 from pizza_common.dapr_io import ETagMismatch, gateway
@@ -16,6 +15,7 @@ from pizza_common.web import Reply, error
 from pizza_workflow import listing
 from pizza_workflow.control import ALLOWED, FINISHED, describe
 from pizza_workflow.lookup import conflict, find
+from pizza_workflow.settings import workflow_settings
 from pizza_workflow.types import WorkflowInput
 from pizza_workflow.worker import client
 
@@ -31,14 +31,7 @@ def start_order(body: Order) -> Reply:
     existing = find(body.order_id)
     if existing is not None:
         return conflict(body.order_id, existing, "start")
-    s = current_app.config["SETTINGS"]
-    wf_input = WorkflowInput(
-        order=body,
-        validation_timeout_s=s.validation_timeout_s,
-        approval_timeout_s=s.approval_timeout_s,
-        approval_threshold_cents=s.approval_threshold_cents,
-        max_remakes=s.max_remakes,
-    )
+    wf_input = WorkflowInput(order=body, **workflow_settings().model_dump())
     iid = instance_id(body.order_id)
     # An id is used once, for good: every effect of an order is keyed by its id, so a second run
     # under the same id (after /purge-orders, say) would be answered with the first run's charge.

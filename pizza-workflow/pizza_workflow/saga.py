@@ -4,7 +4,7 @@ the compensations that undo what it holds. Deterministic: rebuilt the same way o
 import logging
 from collections.abc import Generator
 from datetime import timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from dapr.ext.workflow import DaprWorkflowContext, RetryPolicy, when_all, when_any
 
@@ -14,6 +14,7 @@ from pizza_common.names import CANCEL_EVENT
 from pizza_common.payments import PaymentResult, PaymentStatus
 from pizza_common.statuses import OrderStatus, Stage
 from pizza_workflow import activities as act
+from pizza_workflow.checks import CHECKS, Decision, Opened
 from pizza_workflow.types import Progress, StatusNote, WorkflowInput
 
 log = logging.getLogger(__name__)
@@ -36,7 +37,9 @@ COMPENSATION_RETRY = RetryPolicy(
     max_number_of_attempts=10_000,
 )
 
-Steps = Generator[Any, Any, Any]
+T = TypeVar("T")
+# A step of the workflow: it yields tasks to the engine and returns a T once they are done.
+Steps = Generator[Any, Any, T]
 
 
 class Cancelled(Exception):
@@ -64,19 +67,36 @@ class Run:
         """Schedule an activity under a retry policy: the service one unless told otherwise."""
         return self.ctx.call_activity(activity, input=payload, retry_policy=retry)
 
-    def wait(self, task: Any) -> Steps:
+    def wait(self, task: Any) -> Steps[Any]:
         """Wait for a task unless the customer cancels first; return its result."""
         winner = yield when_any([task, self.cancel])
         if winner is self.cancel:
             raise Cancelled
         return task.get_result()
 
-    def run(self, activity: Any, payload: Any) -> Steps:
+    def run(self, activity: Any, payload: Any) -> Steps[Any]:
         """Run an activity to its end, unless cancelled; return its result."""
         return (yield from self.wait(self.call(activity, payload)))
 
-    def decision(self, event: str, timeout_s: float, attempt: int = 0) -> Steps:
-        """Wait for a human decision for this attempt; None if the deadline passes first."""
+    def ask(self, opened: Opened, timeout_s: float, **progress: Any) -> Steps[Decision]:
+        """Open a check, then wait for a person's answer or the deadline; return the decision."""
+        check = CHECKS[opened.check]
+        yield from self.run(act.open_check, opened)
+        # Only now does the route take an answer: a client that sees the stage may send it.
+        self.stage(check.stage, **progress)
+        answer = yield from self._answer(check.event, timeout_s, opened.attempt)
+        decision = Decision(
+            check=check.kind,
+            order_id=self.order.order_id,
+            attempt=opened.attempt,
+            approved=bool(answer and answer.get("approved")),
+            timed_out=answer is None,
+        )
+        if decision.timed_out:
+            yield from self.run(act.close_check, decision)
+        return decision
+
+    def _answer(self, event: str, timeout_s: float, attempt: int) -> Steps[dict[str, Any] | None]:
         deadline = self.ctx.current_utc_datetime + timedelta(seconds=timeout_s)
         while True:
             # The SDK's own timeout unregisters a waiter whose deadline passed; a waiter left behind
@@ -87,7 +107,7 @@ class Run:
                 raise Cancelled
             if answer.is_failed:
                 return None
-            data = answer.get_result() or {}
+            data: dict[str, Any] = answer.get_result() or {}
             if data.get("attempt", attempt) == attempt:
                 return data
             # A late answer meant for an earlier attempt: keep waiting for this one's.
@@ -98,12 +118,12 @@ class Run:
         error: str | None = None,
         attempt: int = 0,
         retry: RetryPolicy = SERVICE_RETRY,
-    ) -> Steps:
+    ) -> Steps[None]:
         """Tell the customer about a status the workflow decided."""
         note = StatusNote(order=self.order, status=status, error=error, attempt=attempt)
         yield self.call(act.notify, note, retry)
 
-    def compensate(self) -> Steps:
+    def compensate(self) -> Steps[None]:
         """Refund and release whatever the order may hold; both are idempotent and final."""
         if not self.holds_effects:
             return
@@ -120,14 +140,17 @@ class Run:
         if release.items:
             yield from self.notify(OrderStatus.INGREDIENTS_RELEASED, retry=COMPENSATION_RETRY)
 
-    def _both(self, first: Any, second: Any, payload: Any) -> Steps:
+    def _both(self, first: Any, second: Any, payload: Any) -> Steps[list[Any]]:
         calls = [
             self.call(first, payload, COMPENSATION_RETRY),
             self.call(second, payload, COMPENSATION_RETRY),
         ]
-        return (yield when_all(calls))
+        results: list[Any] = yield when_all(calls)
+        return results
 
-    def finish(self, status: OrderStatus, error: str | None = None, *, published: bool = False) -> Steps:
+    def finish(
+        self, status: OrderStatus, error: str | None = None, *, published: bool = False
+    ) -> Steps[dict[str, Any]]:
         """End the order at a status, telling the customer unless a service already did."""
         self.stage(status)
         if not published:

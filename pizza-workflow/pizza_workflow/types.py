@@ -8,14 +8,24 @@ from pizza_common.payments import PaymentStatus
 from pizza_common.statuses import OrderStatus, Stage
 
 
-class WorkflowInput(Contract):
-    """The order, and the settings the workflow must not read from its environment on replay."""
+class Rules(Contract):
+    """How long people get to answer, and an order's limits: settings the workflow takes as input,
+    since it must not read them from its environment on replay."""
+
+    validation_timeout_s: float = Field(default=3600.0, gt=0)
+    """How long the workflow waits for the human quality check before rejecting."""
+    approval_timeout_s: float = Field(default=200.0, gt=0)
+    """How long a large order waits for a manager's approval before it is cancelled."""
+    approval_threshold_cents: int = Field(default=10_000, ge=0)
+    """Orders above this total (100 USD) need a manager's approval."""
+    max_remakes: int = Field(default=2, ge=0, le=10)
+    """How many times a pizza that fails its quality check is cooked again."""
+
+
+class WorkflowInput(Rules):
+    """The order, and the rules it runs under."""
 
     order: Order
-    validation_timeout_s: float
-    approval_timeout_s: float = 200.0
-    approval_threshold_cents: int = 10_000
-    max_remakes: int = Field(default=2, ge=0, le=10)
 
 
 class StatusNote(Contract):
@@ -25,22 +35,6 @@ class StatusNote(Contract):
     status: OrderStatus
     error: str | None = None
     attempt: int = 0
-
-
-class Ticket(Contract):
-    """A human decision the workflow asks for: a quality check (per attempt) or a manager approval."""
-
-    order: Order
-    attempt: int = 0
-    total_cents: int | None = None
-
-
-class Decision(Contract):
-    """How a human decision ended: approved, refused, or nobody answered in time."""
-
-    order_id: str
-    approved: bool
-    timed_out: bool = False
 
 
 class ChargeInput(Contract):

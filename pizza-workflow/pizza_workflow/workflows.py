@@ -3,24 +3,28 @@ ingredients and charge payment in parallel, cook (again after a failed quality c
 deliver. Whatever goes wrong after the charge or the reservation is compensated.
 
 Workflow code is replayed from history, so it only decides: every effect is an activity,
-time comes from the context, and logs are skipped while replaying.
+time comes from the context, and logs are skipped while replaying. The steps below read in the
+order they run; each returns None to go on, or the status and reason the order ends with.
 """
 
 import logging
+from typing import Any
 
 from dapr.ext.workflow import DaprWorkflowContext, TaskFailedError, when_all
 
 from pizza_common.inventory import HELD, CookRequest, Reservation, ReservationStatus, ReserveRequest
 from pizza_common.models import StepResult
-from pizza_common.names import MANAGER_APPROVAL_EVENT, VALIDATION_EVENT
 from pizza_common.payments import PaymentResult, PaymentStatus
 from pizza_common.statuses import OrderStatus, Stage
 from pizza_workflow import activities as act
+from pizza_workflow.checks import CheckKind, Opened
 from pizza_workflow.saga import Cancelled, Run, Steps
-from pizza_workflow.types import ChargeInput, Decision, Ticket, WorkflowInput
+from pizza_workflow.types import ChargeInput, WorkflowInput
+
+Ending = tuple[OrderStatus, str | None] | None
 
 
-def pizza_workflow(ctx: DaprWorkflowContext, wf_input: WorkflowInput) -> Steps:
+def pizza_workflow(ctx: DaprWorkflowContext, wf_input: WorkflowInput) -> Steps[dict[str, Any]]:
     """Take one order to delivery, or to an outcome that leaves the customer whole."""
     run = Run(ctx, wf_input)
     try:
@@ -36,7 +40,7 @@ def pizza_workflow(ctx: DaprWorkflowContext, wf_input: WorkflowInput) -> Steps:
         raise
 
 
-def _order(run: Run) -> Steps:
+def _order(run: Run) -> Steps[dict[str, Any]]:
     for step in (_take_order, _manager_approval, _reserve_and_charge, _cook_until_approved, _deliver):
         ending = yield from step(run)
         if ending is not None:
@@ -46,10 +50,7 @@ def _order(run: Run) -> Steps:
     return (yield from run.finish(OrderStatus.DELIVERED, published=True))
 
 
-Ending = tuple[OrderStatus, str | None] | None
-
-
-def _take_order(run: Run) -> Steps:
+def _take_order(run: Run) -> Steps[Ending]:
     """Have the storefront confirm and price the order."""
     run.stage(Stage.STOREFRONT)
     taken = StepResult.model_validate((yield from run.run(act.take_order, run.order)))
@@ -59,73 +60,21 @@ def _take_order(run: Run) -> Steps:
     return None
 
 
-def _cook_until_approved(run: Run) -> Steps:
-    """Cook, and cook again while the quality check rejects, up to the remake limit."""
-    order, decision = run.order, None
-    for attempt in range(run.input.max_remakes + 1):
-        if attempt > 0:
-            yield from run.notify(OrderStatus.REMAKE, attempt=attempt)
-            request = ReserveRequest(
-                order_id=order.order_id, pizza_type=order.pizza_type, quantity=order.quantity, attempt=attempt
-            )
-            held = Reservation.model_validate((yield from run.run(act.reserve_ingredients, request)))
-            if held.status not in HELD:
-                return OrderStatus.OUT_OF_STOCK, held.error
-        run.stage(Stage.KITCHEN, attempt=attempt, inventory=ReservationStatus.RESERVED)
-        cook = CookRequest(**order.model_dump(), attempt=attempt)
-        cooked = StepResult.model_validate((yield from run.run(act.cook_pizza, cook)))
-        if not cooked.ok:
-            return OrderStatus.COOKING_FAILED, cooked.error or cooked.status
-        yield from run.run(act.request_validation, Ticket(order=order, attempt=attempt))
-        # Only now does /validate-pizza take an answer: a client that sees the stage may send it.
-        run.stage(Stage.PENDING_VALIDATION, inventory=ReservationStatus.CONSUMED)
-        answer = yield from run.decision(VALIDATION_EVENT, run.input.validation_timeout_s, attempt)
-        decision = Decision(
-            order_id=order.order_id,
-            approved=bool(answer and answer.get("approved")),
-            timed_out=answer is None,
-        )
-        yield from run.run(act.close_validation, decision)
-        if decision.approved:
-            yield from run.notify(OrderStatus.APPROVED, attempt=attempt)
-            return None
-    reason = "quality check timed out" if decision and decision.timed_out else "rejected by quality check"
-    return OrderStatus.REJECTED, f"{reason} after {run.input.max_remakes} remakes"
-
-
-def _deliver(run: Run) -> Steps:
-    """Have delivery bring the pizza."""
-    run.stage(Stage.DELIVERY)
-    delivered = StepResult.model_validate((yield from run.run(act.deliver_pizza, run.order)))
-    if not delivered.ok:
-        return OrderStatus.DELIVERY_FAILED, delivered.error or delivered.status
-    return None
-
-
-def _manager_approval(run: Run) -> Steps:
+def _manager_approval(run: Run) -> Steps[Ending]:
     """Have a manager approve an order above the threshold, raced against a deadline."""
     total_cents = run.progress.total_cents or 0
     if total_cents <= run.input.approval_threshold_cents:
         return None
-    yield from run.run(act.request_manager_approval, Ticket(order=run.order, total_cents=total_cents))
-    run.stage(Stage.AWAITING_MANAGER_APPROVAL)  # once the manager's check is open, as for the quality check
-    answer = yield from run.decision(MANAGER_APPROVAL_EVENT, run.input.approval_timeout_s)
-    decision = Decision(
-        order_id=run.order.order_id,
-        approved=bool(answer and answer.get("approved")),
-        timed_out=answer is None,
-    )
-    yield from run.run(act.close_manager_approval, decision)
+    opened = Opened(check=CheckKind.MANAGER, order=run.order, total_cents=total_cents)
+    decision = yield from run.ask(opened, run.input.approval_timeout_s)
     if not decision.approved:
-        return (
-            OrderStatus.CANCELLED,
-            "no manager approval in time" if decision.timed_out else "refused by a manager",
-        )
+        why = "no manager approval in time" if decision.timed_out else "refused by a manager"
+        return OrderStatus.CANCELLED, why
     yield from run.notify(OrderStatus.MANAGER_APPROVED)
     return None
 
 
-def _reserve_and_charge(run: Run) -> Steps:
+def _reserve_and_charge(run: Run) -> Steps[Ending]:
     """Reserve ingredients and charge payment in parallel."""
     order, total_cents = run.order, run.progress.total_cents or 0
     run.stage(Stage.PAYMENT_AND_INGREDIENTS)
@@ -144,4 +93,41 @@ def _reserve_and_charge(run: Run) -> Steps:
         return OrderStatus.OUT_OF_STOCK, held.error or "out of stock"
     if paid.status != PaymentStatus.CHARGED:
         return OrderStatus.PAYMENT_DECLINED, paid.error or "payment declined"
+    return None
+
+
+def _cook_until_approved(run: Run) -> Steps[Ending]:
+    """Cook, and cook again while the quality check rejects, up to the remake limit."""
+    order, decision = run.order, None
+    for attempt in range(run.input.max_remakes + 1):
+        if attempt > 0:
+            yield from run.notify(OrderStatus.REMAKE, attempt=attempt)
+            request = ReserveRequest(
+                order_id=order.order_id, pizza_type=order.pizza_type, quantity=order.quantity, attempt=attempt
+            )
+            held = Reservation.model_validate((yield from run.run(act.reserve_ingredients, request)))
+            if held.status not in HELD:
+                return OrderStatus.OUT_OF_STOCK, held.error
+        run.stage(Stage.KITCHEN, attempt=attempt, inventory=ReservationStatus.RESERVED)
+        cook = CookRequest(**order.model_dump(), attempt=attempt)
+        cooked = StepResult.model_validate((yield from run.run(act.cook_pizza, cook)))
+        if not cooked.ok:
+            return OrderStatus.COOKING_FAILED, cooked.error or cooked.status
+        opened = Opened(check=CheckKind.QUALITY, order=order, attempt=attempt)
+        decision = yield from run.ask(
+            opened, run.input.validation_timeout_s, inventory=ReservationStatus.CONSUMED
+        )
+        if decision.approved:
+            yield from run.notify(OrderStatus.APPROVED, attempt=attempt)
+            return None
+    reason = "quality check timed out" if decision and decision.timed_out else "rejected by quality check"
+    return OrderStatus.REJECTED, f"{reason} after {run.input.max_remakes} remakes"
+
+
+def _deliver(run: Run) -> Steps[Ending]:
+    """Have delivery bring the pizza."""
+    run.stage(Stage.DELIVERY)
+    delivered = StepResult.model_validate((yield from run.run(act.deliver_pizza, run.order)))
+    if not delivered.ok:
+        return OrderStatus.DELIVERY_FAILED, delivered.error or delivered.status
     return None

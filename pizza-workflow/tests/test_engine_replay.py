@@ -6,6 +6,7 @@ from pizza_common.dapr_io import DaprUnavailable
 from pizza_common.models import Order, OrderRef
 from pizza_common.names import VALIDATION_EVENT
 from pizza_common.payments import PaymentResult
+from pizza_workflow.checks import CheckKind
 from pizza_workflow.types import WorkflowInput
 from tests.support.engine import Engine
 from tests.support.orders import sample_order
@@ -58,7 +59,8 @@ def test_an_approval_after_a_timed_out_check_is_not_swallowed() -> None:
     shop = Shop()
     engine = _engine(shop).run(_answer_once(attempt=1, approved=True))
     assert engine.output["status"] == "delivered", engine.output
-    assert [d.timed_out for d in shop.closed] == [True, False]
+    assert [(d.attempt, d.timed_out) for d in shop.closed] == [(0, True)]  # closed: the one that timed out
+    assert ("approved", None, 1) in shop.notes
     assert shop.charged == 1800 and shop.refunded == 0
 
 
@@ -95,12 +97,12 @@ def test_a_human_check_shows_as_waiting_only_once_it_is_open() -> None:
         turn()
         stage = engine.stage()
         if stage in ("pending_validation", "awaiting_manager_approval"):
-            kind = "validation" if stage == "pending_validation" else "approval"
-            seen.append((kind, engine.custom_status.get("attempt", 0), list(shop.tickets)))
+            kind = CheckKind.QUALITY if stage == "pending_validation" else CheckKind.MANAGER
+            seen.append((kind, engine.custom_status.get("attempt", 0), list(shop.opened)))
 
     engine.turn = turn_and_look  # type: ignore[method-assign]
     engine.run(_answer_once(attempt=0, approved=True))
     assert engine.output["status"] in ("delivered", "cancelled", "rejected")
     assert seen, "the workflow waited for a person"
-    for kind, attempt, tickets in seen:
-        assert (kind, attempt) in tickets, (kind, attempt, tickets)
+    for kind, attempt, opened in seen:
+        assert (kind, attempt) in opened, (kind, attempt, opened)

@@ -3,8 +3,9 @@
 import pytest
 from flask.testing import FlaskClient
 
-from pizza_common.models import Order, ValidationRecord
-from pizza_common.names import approval_key, instance_id, validation_key
+from pizza_common.models import Order
+from pizza_common.names import instance_id
+from pizza_workflow.checks import MANAGER, QUALITY, Record
 from pizza_workflow.types import Progress, WorkflowInput
 from tests.support.dapr_double import FakeDapr
 from tests.support.orders import sample_order
@@ -29,10 +30,9 @@ def waiting(
         stage=Progress(stage=stage),
         wf_input=WorkflowInput(order=order, validation_timeout_s=5),
     )
-    state_key = validation_key(order_id) if key == "validation" else approval_key(order_id)
-    dapr.save_state(
-        state_key, ValidationRecord(order_id=order_id, status=stage, attempt=attempt).model_dump(mode="json")
-    )
+    check = QUALITY if key == "validation" else MANAGER
+    record = Record(order_id=order_id, status=check.waiting, attempt=attempt)
+    dapr.save_state(check.key(order_id), record.model_dump(mode="json"))
 
 
 def test_start_order_schedules_the_workflow_under_the_order_id(
@@ -94,7 +94,7 @@ def test_validation_raises_the_event_once(
     again = client.post("/validate-pizza", json={"order_id": "v1", "approved": False})
     assert again.status_code == 409
     assert len(workflows.events) == 1
-    assert dapr.get_state(validation_key("v1"))[0]["status"] == "approved"
+    assert dapr.get_state(QUALITY.key("v1"))[0]["status"] == "approved"
 
 
 def test_the_same_decision_again_while_still_waiting_is_raised_again(

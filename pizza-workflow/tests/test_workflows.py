@@ -8,6 +8,7 @@ from dapr.ext.workflow import TaskFailedError
 
 from pizza_common.dapr_io import DaprUnavailable
 from pizza_common.models import Order, StepResult
+from pizza_workflow.checks import CheckKind
 from pizza_workflow.saga import SERVICE_RETRY
 from pizza_workflow.types import WorkflowInput
 from pizza_workflow.workflows import pizza_workflow
@@ -60,7 +61,8 @@ def test_a_rejected_pizza_is_cooked_again_then_delivered() -> None:
     assert [a["attempt"] for n, a in ctx.calls if n == "cook_pizza"] == [0, 1]
     assert [a["attempt"] for n, a in ctx.calls if n == "reserve_ingredients"] == [0, 1]
     assert ("remake", None, 1) in shop.notes
-    assert shop.tickets == [("validation", 0), ("validation", 1)]
+    assert shop.opened == [(CheckKind.QUALITY, 0), (CheckKind.QUALITY, 1)]
+    assert shop.closed == []  # both answered: nothing to close
 
 
 def test_a_late_answer_for_an_earlier_attempt_is_ignored() -> None:
@@ -88,7 +90,9 @@ def test_no_quality_check_in_time_counts_as_rejections() -> None:
     shop = Shop()
     out, _ = start(shop)
     assert (out["status"], out["error"]) == ("rejected", "quality check timed out after 2 remakes")
-    assert all(d.timed_out for d in shop.closed)
+    assert [(d.check, d.attempt, d.timed_out) for d in shop.closed] == [
+        (CheckKind.QUALITY, n, True) for n in range(3)
+    ]
     assert shop.refunded == 1800
 
 
@@ -105,7 +109,7 @@ def test_large_orders_need_a_manager(answer: dict[str, Any] | None, status: str,
     events = approved(OK) | ({"ManagerApproval": [answer]} if answer else {})
     out, ctx = start(shop, events, quantity=6)  # 6 large pepperoni: 108.00 USD
     assert (out["status"], out["error"]) == (status, error)
-    assert shop.tickets[0] == ("approval", 0)
+    assert shop.opened[0] == (CheckKind.MANAGER, 0)
     if status == "cancelled":
         assert "charge_payment" not in ctx.called()
         assert "refund_payment" not in ctx.called()
@@ -117,7 +121,7 @@ def test_large_orders_need_a_manager(answer: dict[str, Any] | None, status: str,
 def test_small_orders_need_no_manager() -> None:
     shop = Shop()
     start(shop, approved(OK))
-    assert ("approval", 0) not in shop.tickets
+    assert (CheckKind.MANAGER, 0) not in shop.opened
 
 
 def test_out_of_stock_refunds_the_parallel_charge() -> None:

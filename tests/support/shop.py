@@ -6,7 +6,8 @@ from pizza_common.inventory import CookRequest, Reservation, ReserveRequest
 from pizza_common.menu import ingredients_for, price_cents
 from pizza_common.models import Order, OrderRef, StepResult
 from pizza_common.payments import DECLINED_TOKEN, PaymentResult
-from pizza_workflow.types import ChargeInput, Decision, StatusNote, Ticket
+from pizza_workflow.checks import CheckKind, Decision, Opened
+from pizza_workflow.types import ChargeInput, StatusNote
 
 
 class Shop:
@@ -19,7 +20,7 @@ class Shop:
         self.refunded = 0
         self.released: list[dict[str, int]] = []
         self.notes: list[tuple[str, str | None, int]] = []
-        self.tickets: list[tuple[str, int]] = []
+        self.opened: list[tuple[CheckKind, int]] = []
         self.closed: list[Decision] = []
         self.overrides: dict[str, Any] = {}
 
@@ -69,16 +70,10 @@ class Shop:
         self.released.append(items)
         return Reservation(order_id=ref.order_id, status="released", items=items)
 
-    def request_validation(self, _ctx: Any, ticket: Ticket) -> None:
-        self.tickets.append(("validation", ticket.attempt))
+    def open_check(self, _ctx: Any, opened: Opened) -> None:
+        self.opened.append((opened.check, opened.attempt))
 
-    def request_manager_approval(self, _ctx: Any, ticket: Ticket) -> None:
-        self.tickets.append(("approval", ticket.attempt))
-
-    def close_validation(self, _ctx: Any, decision: Decision) -> None:
-        self.closed.append(decision)
-
-    def close_manager_approval(self, _ctx: Any, decision: Decision) -> None:
+    def close_check(self, _ctx: Any, decision: Decision) -> None:
         self.closed.append(decision)
 
     def notify(self, _ctx: Any, note: StatusNote) -> None:
@@ -97,10 +92,8 @@ class Shop:
             "deliver_pizza",
             "refund_payment",
             "release_ingredients",
-            "request_validation",
-            "request_manager_approval",
-            "close_validation",
-            "close_manager_approval",
+            "open_check",
+            "close_check",
             "notify",
         ]
         return {name: getattr(self, name) for name in names} | self.overrides
