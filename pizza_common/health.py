@@ -29,10 +29,7 @@ def sidecar_probe(timeout: float, settings: DaprSettings | None = None) -> Probe
 
 def init_app(app: Flask, name: str) -> None:
     """Serve GET /healthz: 200 when the sidecar answers, 503 "degraded" when it does not."""
-    probe: Probe = app.config.get("DAPR_HEALTH") or (
-        # A test's in-process stand-in for Dapr is always there.
-        (lambda: True) if app.config.get("DAPR") else sidecar_probe(app.config["SETTINGS"].health_timeout_s)
-    )
+    probe: Probe = app.config.get("DAPR_HEALTH") or sidecar_probe(app.config["SETTINGS"].health_timeout_s)
 
     @app.get("/healthz")
     def healthz() -> dict[str, Any] | tuple[dict[str, Any], int]:

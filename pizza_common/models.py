@@ -63,23 +63,6 @@ class StatusUpdate(Order):
     message: str | None = None
 
 
-class HistoryEntry(Contract):
-    status: OrderStatus
-    timestamp: datetime
-    event_id: str
-    error: str | None = None
-    message: str | None = None
-    late: bool = False
-    """Reported after the order had ended, by a step still in flight: recorded, but it changes nothing."""
-
-
-class OrderRecord(Order):
-    """An order as pizza-order stores it, with its status history in time order."""
-
-    history: list[HistoryEntry] = []
-    updated_at: datetime = Field(default_factory=utcnow)
-
-
 class OrderRef(Contract):
     order_id: OrderId
 
@@ -88,24 +71,6 @@ class HumanDecision(OrderRef):
     """A person's answer to a check the workflow waits on: the quality check or a manager's approval."""
 
     approved: StrictBool
-
-
-class StepResult(Contract):
-    """What a service call made by an activity returned: ok, or a business refusal."""
-
-    ok: bool
-    status: str
-    error: str | None = None
-    total_cents: int | None = None
-
-
-class OrderOutcome(Contract):
-    """The result of one pizza workflow: where the order ended and why."""
-
-    order_id: str
-    status: OrderStatus
-    error: str | None = None
-    total_cents: int | None = None
 
 
 RuntimeStatus = Literal["RUNNING", "COMPLETED", "FAILED", "TERMINATED", "PENDING", "SUSPENDED"]

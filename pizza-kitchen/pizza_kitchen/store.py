@@ -2,18 +2,18 @@
 
 import threading
 from collections.abc import Callable
-from typing import TypeVar
+from typing import Final, TypeVar
 
 from pizza_common import guarded
 from pizza_common.dapr_io import DaprGateway
 from pizza_common.guarded import Outcome
-from pizza_common.names import INVENTORY_KEY
 from pizza_kitchen.stock import OrderHolds, Stock, new_stock
 
 T = TypeVar("T")
 # One writer at a time in this process: the threads of one kitchen no longer race each other
 # for the one inventory key, and the etag still guards against other kitchen processes.
 _writer = threading.Lock()
+INVENTORY_KEY: Final = "inventory"  # the kitchen's one stock document, written at its ETag
 
 
 def finished_key(order_id: str) -> str:

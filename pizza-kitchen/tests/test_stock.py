@@ -6,8 +6,8 @@ from typing import Any
 import pytest
 from flask.testing import FlaskClient
 
-from pizza_common.names import INVENTORY_KEY
 from pizza_kitchen import inventory, stock
+from pizza_kitchen.store import INVENTORY_KEY
 from tests.support.dapr_double import FakeDapr
 from tests.support.orders import sample_order
 

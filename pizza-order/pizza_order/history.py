@@ -1,7 +1,8 @@
 """Merge status updates into a stored order: ordered, de-duplicated, never losing the order."""
 
-from pizza_common.models import HistoryEntry, OrderRecord, StatusUpdate, utcnow
+from pizza_common.models import StatusUpdate, utcnow
 from pizza_common.statuses import ENDED
+from pizza_order.records import HistoryEntry, OrderRecord
 
 
 def new_record(update: StatusUpdate) -> OrderRecord:

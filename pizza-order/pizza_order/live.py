@@ -4,16 +4,15 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from flask import Flask, Response, current_app, request
+from flask import Flask, Response, current_app
 from flask_openapi3 import APIBlueprint
-from pydantic import ValidationError
 
 from pizza_common.dapr_io import gateway
-from pizza_common.models import HistoryEntry, OrderRef, StatusUpdate
-from pizza_common.names import ORDERS_SUB_ROUTE
+from pizza_common.models import OrderRef, StatusUpdate
 from pizza_common.web import Reply, error
 from pizza_order import broker as sse
 from pizza_order import store
+from pizza_order.records import HistoryEntry
 
 log = logging.getLogger(__name__)
 bp = APIBlueprint("live", __name__, url_prefix="/api")
@@ -67,22 +66,11 @@ def order_events(path: OrderRef) -> Reply:
     return _open(path.order_id, history)
 
 
-def _push_merged(response: Response) -> Response:
-    """After the subscription stored an event, hand it to the open streams."""
-    if request.path != ORDERS_SUB_ROUTE or response.status_code != 200:
-        return response
-    if (response.get_json(silent=True) or {}).get("status") != "SUCCESS":
-        return response
-    try:
-        update = StatusUpdate.model_validate((request.get_json(silent=True) or {}).get("data"))
-    except ValidationError:
-        return response
-    # A redelivered event is pushed again: clients drop it by its event id.
+def push(update: StatusUpdate) -> None:
+    """Hand a merged status event to the open streams; a redelivered one too: clients drop it by id."""
     sse.broker().publish(event_of(update.order_id, update))
-    return response
 
 
 def init_app(app: Flask) -> None:
-    """Give the app its broker and feed it from the orders topic subscription."""
+    """Give the app its broker of live streams."""
     sse.init_app(app)
-    app.after_request(_push_merged)

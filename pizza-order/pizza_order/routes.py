@@ -6,11 +6,12 @@ from flask_openapi3 import APIBlueprint
 from pydantic import BaseModel, ValidationError
 
 from pizza_common.dapr_io import DaprUnavailable, ETagMismatch, gateway
-from pizza_common.models import Order, OrderRecord, OrderRef, StatusUpdate
-from pizza_common.names import ORDERS_SUB_ROUTE, order_key
+from pizza_common.models import Order, OrderRef, StatusUpdate
+from pizza_common.names import ORDERS_SUB_ROUTE
 from pizza_common.statuses import OrderStatus
 from pizza_common.web import Reply, dapr_only, error
-from pizza_order import store
+from pizza_order import live, store
+from pizza_order.records import OrderRecord
 
 log = logging.getLogger(__name__)
 bp = APIBlueprint("orders", __name__)
@@ -54,7 +55,7 @@ def delete_order(path: OrderRef) -> Reply:
     if record is None:
         return error(404, f"order {path.order_id} not found")
     try:
-        gateway().delete_state(order_key(path.order_id), etag)
+        gateway().delete_state(store.order_key(path.order_id), etag)
     except ETagMismatch:  # a status update landed between the read and the delete: keep it
         return error(409, f"order {path.order_id} changed while it was being deleted: try again")
     return {"order_id": path.order_id, "deleted": True}
@@ -72,7 +73,8 @@ def on_status(body: CloudEvent) -> Reply:
         return {"status": "DROP"}
     try:
         store.apply_update(gateway(), update)
-    except (DaprUnavailable, ETagMismatch) as exc:
+    except DaprUnavailable as exc:  # the sidecar, or every write lost its race (StateBusy)
         log.warning("event %s for order %s: %s; asking for redelivery", body.id, update.order_id, exc)
         return {"status": "RETRY"}
+    live.push(update)
     return {"status": "SUCCESS"}

@@ -3,17 +3,22 @@
 from pizza_common import guarded
 from pizza_common.dapr_io import DaprGateway, ETagMismatch
 from pizza_common.guarded import Outcome
-from pizza_common.locks import KeyLocks
-from pizza_common.models import HistoryEntry, Order, OrderRecord, StatusUpdate, utcnow
-from pizza_common.names import order_key
+from pizza_common.models import Order, StatusUpdate, utcnow
 from pizza_common.stages import event_id
 from pizza_common.statuses import OrderStatus
 from pizza_order.history import merge
+from pizza_order.locks import KeyLocks
+from pizza_order.records import HistoryEntry, OrderRecord
 
 # The stages of an order arrive in bursts, delivered concurrently: merged one at a time in this
 # process, they no longer lose their etag races to each other (the etag still guards against
 # other processes); docs/benchmark.md has what it saved.
 _merging = KeyLocks()
+
+
+def order_key(order_id: str) -> str:
+    """Return the state key of an order."""
+    return f"order_{order_id}"
 
 
 class OrderExists(Exception):

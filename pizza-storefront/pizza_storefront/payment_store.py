@@ -4,11 +4,15 @@ from collections.abc import Callable
 
 from pizza_common import guarded
 from pizza_common.dapr_io import DaprGateway
-from pizza_common.names import payment_key
 from pizza_common.payments import PaymentRecord
 from pizza_storefront.ledger import Answer, Decided
 
 Decide = Callable[[PaymentRecord | None], Decided]
+
+
+def payment_key(order_id: str) -> str:
+    """Return the state key of an order's payment record."""
+    return f"payment_{order_id}"
 
 
 def load(dapr: DaprGateway, order_id: str) -> tuple[PaymentRecord | None, str | None]:

@@ -6,9 +6,9 @@ import pytest
 from flask.testing import FlaskClient
 
 from pizza_common.guarded import ATTEMPTS
-from pizza_common.names import payment_key
 from pizza_common.payments import DECLINED_TOKEN
 from pizza_storefront import create_app
+from pizza_storefront.payment_store import payment_key
 from tests.support.dapr_double import FakeDapr
 
 

@@ -9,13 +9,13 @@ from pydantic import BaseModel
 
 from pizza_common.dapr_io import DaprGateway, ETagMismatch
 from pizza_common.inventory import CookRequest, Reservation, ReserveRequest
-from pizza_common.models import Order, OrderRef, StepResult
+from pizza_common.models import Order, OrderRef
 from pizza_common.names import DELIVERY_APP, KITCHEN_APP, STOREFRONT_APP
 from pizza_common.payments import ChargeRequest, PaymentResult, RefundRequest
 from pizza_common.stages import publish_status
 from pizza_common.statuses import OrderStatus
 from pizza_workflow.checks import CHECKS, Decision, Opened, Record
-from pizza_workflow.types import ChargeInput, StatusNote
+from pizza_workflow.types import ChargeInput, StatusNote, StepResult
 
 log = logging.getLogger(__name__)
 M = TypeVar("M", bound=BaseModel)

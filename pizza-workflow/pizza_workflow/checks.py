@@ -14,8 +14,8 @@ from enum import StrEnum
 from pydantic import Field
 
 from pizza_common.models import Contract, Order, OrderRef, utcnow
-from pizza_common.names import MANAGER_APPROVAL_EVENT, VALIDATION_EVENT
 from pizza_common.statuses import OrderStatus, Stage
+from pizza_workflow.ids import MANAGER_APPROVAL_EVENT, VALIDATION_EVENT
 
 
 class CheckKind(StrEnum):

@@ -4,10 +4,10 @@ from flask_openapi3 import APIBlueprint
 
 from pizza_common.dapr_io import ETagMismatch, gateway
 from pizza_common.models import HumanDecision
-from pizza_common.names import instance_id
 from pizza_common.web import Reply, error
 from pizza_workflow.checks import DECIDED, MANAGER, QUALITY, Check, Record
 from pizza_workflow.control import ALLOWED, progress
+from pizza_workflow.ids import instance_id
 from pizza_workflow.lookup import conflict, find
 from pizza_workflow.worker import client
 

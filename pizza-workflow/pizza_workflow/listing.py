@@ -10,8 +10,8 @@ from dapr.ext.workflow import WorkflowState
 from dapr.ext.workflow.workflow_management import WorkflowInstanceIdPage
 
 from pizza_common.models import OrdersQuery
-from pizza_common.names import instance_id
 from pizza_workflow.control import describe
+from pizza_workflow.ids import instance_id
 
 PREFIX = instance_id("")
 # How many workflow states one request reads at most: a rare status among many finished

@@ -2,9 +2,9 @@
 
 from dapr.ext.workflow import WorkflowState
 
-from pizza_common.names import instance_id
 from pizza_common.web import Reply, error
 from pizza_workflow.control import describe
+from pizza_workflow.ids import instance_id
 from pizza_workflow.worker import client
 
 

@@ -8,12 +8,12 @@ from flask_openapi3 import APIBlueprint
 
 from pizza_common.dapr_io import ETagMismatch, gateway
 from pizza_common.models import Order, OrderRef, OrdersQuery
-from pizza_common.names import CANCEL_EVENT, WORKFLOW_NAME, claim_key, instance_id
 from pizza_common.stages import publish_status
 from pizza_common.statuses import ENDED, OrderStatus, Stage
 from pizza_common.web import Reply, error
 from pizza_workflow import listing
 from pizza_workflow.control import ALLOWED, FINISHED, describe
+from pizza_workflow.ids import CANCEL_EVENT, WORKFLOW_NAME, claim_key, instance_id
 from pizza_workflow.lookup import conflict, find
 from pizza_workflow.settings import workflow_settings
 from pizza_workflow.types import WorkflowInput

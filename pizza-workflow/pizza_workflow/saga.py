@@ -9,13 +9,13 @@ from typing import Any, TypeVar
 from dapr.ext.workflow import DaprWorkflowContext, RetryPolicy, when_all, when_any
 
 from pizza_common.inventory import Reservation, ReservationStatus
-from pizza_common.models import Order, OrderOutcome, OrderRef
-from pizza_common.names import CANCEL_EVENT
+from pizza_common.models import Order, OrderRef
 from pizza_common.payments import PaymentResult, PaymentStatus
 from pizza_common.statuses import OrderStatus, Stage
 from pizza_workflow import activities as act
 from pizza_workflow.checks import CHECKS, Decision, Opened
-from pizza_workflow.types import Progress, StatusNote, WorkflowInput
+from pizza_workflow.ids import CANCEL_EVENT
+from pizza_workflow.types import OrderOutcome, Progress, StatusNote, WorkflowInput
 
 log = logging.getLogger(__name__)
 

@@ -51,3 +51,21 @@ class Progress(Contract):
     total_cents: int | None = None
     payment: PaymentStatus | None = None
     inventory: ReservationStatus | None = None
+
+
+class StepResult(Contract):
+    """What a service call made by an activity returned: ok, or a business refusal."""
+
+    ok: bool
+    status: str
+    error: str | None = None
+    total_cents: int | None = None
+
+
+class OrderOutcome(Contract):
+    """The result of one pizza workflow: where the order ended and why."""
+
+    order_id: str
+    status: OrderStatus
+    error: str | None = None
+    total_cents: int | None = None

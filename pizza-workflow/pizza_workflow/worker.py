@@ -8,8 +8,8 @@ from dapr.ext.workflow.logger import LoggerOptions
 from flask import Flask, current_app
 
 from pizza_common import server
-from pizza_common.names import WORKFLOW_NAME
 from pizza_workflow import activities
+from pizza_workflow.ids import WORKFLOW_NAME
 from pizza_workflow.workflows import pizza_workflow
 
 log = logging.getLogger(__name__)

@@ -13,13 +13,12 @@ from typing import Any
 from dapr.ext.workflow import DaprWorkflowContext, TaskFailedError, when_all
 
 from pizza_common.inventory import HELD, CookRequest, Reservation, ReservationStatus, ReserveRequest
-from pizza_common.models import StepResult
 from pizza_common.payments import PaymentResult, PaymentStatus
 from pizza_common.statuses import OrderStatus, Stage
 from pizza_workflow import activities as act
 from pizza_workflow.checks import CheckKind, Opened
 from pizza_workflow.saga import Cancelled, Run, Steps
-from pizza_workflow.types import ChargeInput, WorkflowInput
+from pizza_workflow.types import ChargeInput, StepResult, WorkflowInput
 
 Ending = tuple[OrderStatus, str | None] | None
 

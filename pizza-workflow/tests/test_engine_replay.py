@@ -4,9 +4,9 @@ from typing import Any
 
 from pizza_common.dapr_io import DaprUnavailable
 from pizza_common.models import Order, OrderRef
-from pizza_common.names import VALIDATION_EVENT
 from pizza_common.payments import PaymentResult
 from pizza_workflow.checks import CheckKind
+from pizza_workflow.ids import VALIDATION_EVENT
 from pizza_workflow.types import WorkflowInput
 from tests.support.engine import Engine
 from tests.support.orders import sample_order

@@ -11,9 +11,9 @@ from hypothesis import strategies as st
 from pizza_common.dapr_io import DaprUnavailable
 from pizza_common.menu import price_cents
 from pizza_common.models import Order
-from pizza_common.names import CANCEL_EVENT, MANAGER_APPROVAL_EVENT, VALIDATION_EVENT
 from pizza_common.statuses import ENDED, OrderStatus
 from pizza_workflow.checks import CheckKind
+from pizza_workflow.ids import CANCEL_EVENT, MANAGER_APPROVAL_EVENT, VALIDATION_EVENT
 from pizza_workflow.types import WorkflowInput
 from tests.support.engine import Engine
 from tests.support.orders import sample_order

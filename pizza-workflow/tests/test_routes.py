@@ -4,8 +4,8 @@ import pytest
 from flask.testing import FlaskClient
 
 from pizza_common.models import Order
-from pizza_common.names import instance_id
 from pizza_workflow.checks import MANAGER, QUALITY, Record
+from pizza_workflow.ids import instance_id
 from pizza_workflow.types import Progress, WorkflowInput
 from tests.support.dapr_double import FakeDapr
 from tests.support.orders import sample_order

@@ -7,10 +7,10 @@ import pytest
 from dapr.ext.workflow import TaskFailedError
 
 from pizza_common.dapr_io import DaprUnavailable
-from pizza_common.models import Order, StepResult
+from pizza_common.models import Order
 from pizza_workflow.checks import CheckKind
 from pizza_workflow.saga import SERVICE_RETRY
-from pizza_workflow.types import WorkflowInput
+from pizza_workflow.types import StepResult, WorkflowInput
 from pizza_workflow.workflows import pizza_workflow
 from tests.support.orders import sample_order
 from tests.support.shop import Shop

@@ -37,6 +37,7 @@ def build(service: str, **extra: Any) -> OpenAPI:
     config: dict[str, Any] = {
         "TESTING": True,
         "DAPR": FakeDapr(),
+        "DAPR_HEALTH": lambda: True,  # the stand-in for Dapr is always there
         "SETTINGS": SETTINGS,
         "KITCHEN_SETTINGS": KitchenSettings(initial_stock=10),
         "WORKFLOW_CLIENT": FakeWorkflowClient(),

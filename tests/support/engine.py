@@ -18,7 +18,7 @@ from dapr.ext.workflow._durabletask import worker as dt_worker
 from dapr.ext.workflow._durabletask.internal import helpers as ph
 from dapr.ext.workflow._durabletask.internal import protos as pb
 
-from pizza_common.names import WORKFLOW_NAME
+from pizza_workflow.ids import WORKFLOW_NAME
 from pizza_workflow.types import WorkflowInput
 from pizza_workflow.workflows import pizza_workflow
 

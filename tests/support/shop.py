@@ -4,10 +4,10 @@ from typing import Any
 
 from pizza_common.inventory import CookRequest, Reservation, ReserveRequest
 from pizza_common.menu import ingredients_for, price_cents
-from pizza_common.models import Order, OrderRef, StepResult
+from pizza_common.models import Order, OrderRef
 from pizza_common.payments import DECLINED_TOKEN, PaymentResult
 from pizza_workflow.checks import CheckKind, Decision, Opened
-from pizza_workflow.types import ChargeInput, StatusNote
+from pizza_workflow.types import ChargeInput, StatusNote, StepResult
 
 
 class Shop:
