@@ -14,7 +14,7 @@ from pizza_workflow.workflows import pizza_workflow
 
 log = logging.getLogger(__name__)
 # Activities mostly wait on other services, so they get more threads than the SDK's default
-# (cores + 4, 6 here): at 32 orders in flight, 3.52 to 3.72 orders/s in the bench.
+# (cores + 4); docs/benchmark.md has what it changed.
 ACTIVITY_THREADS = 32
 
 
