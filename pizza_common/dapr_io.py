@@ -14,6 +14,10 @@ from pizza_common.settings import DaprSettings
 log = logging.getLogger(__name__)
 
 
+# The fields of an error answer that name the failure: Dapr's, then the services' (status, error).
+ERROR_FIELDS = ("errorCode", "message", "status", "error")
+
+
 class DaprUnavailable(RuntimeError):
     """The sidecar or a service behind it failed: an infrastructure fault worth a retry."""
 
@@ -79,7 +83,15 @@ class DaprGateway:
 
     @staticmethod
     def _text(resp: urllib3.BaseHTTPResponse) -> str:
-        return resp.data.decode(errors="replace")[:300]
+        """Return what an answer says went wrong: its error fields only, never the payload it carried."""
+        try:
+            body = json.loads(resp.data)
+        except ValueError:
+            return resp.data.decode(errors="replace")[:300]
+        if not isinstance(body, dict):
+            return "(no error named)"
+        said = [str(body[f]) for f in ERROR_FIELDS if body.get(f)]
+        return ": ".join(said)[:300] or "(no error named)"
 
     @classmethod
     def _check(cls, resp: urllib3.BaseHTTPResponse, what: str) -> None:

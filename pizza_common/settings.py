@@ -23,6 +23,8 @@ class Settings(BaseSettings):
     """The token the sidecar sends on its calls to the app; routes for Dapr only require it when set."""
     profile: Literal["development", "locked"] = "development"
     """How the suite runs: dapr.yaml says development (tokens optional), dapr.locked.yaml locked."""
+    allowed_hosts: str = "127.0.0.1,localhost,[::1]"
+    """The Host values the apps answer to, comma-separated; any other is refused (DNS rebinding)."""
     health_timeout_s: float = 0.3
     """How long /healthz waits for the sidecar: less than daprd's app health probe timeout (0.5 s)."""
 

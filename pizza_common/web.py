@@ -10,7 +10,7 @@ from flask_openapi3 import APIBlueprint, Info, OpenAPI
 from pydantic import BaseModel, ValidationError
 from werkzeug.exceptions import HTTPException
 
-from pizza_common import dapr_io, health
+from pizza_common import dapr_io, health, safety
 from pizza_common.dapr_io import DaprUnavailable
 from pizza_common.settings import DaprSettings, Settings
 
@@ -168,6 +168,7 @@ def create_service_app(
     app.config.from_mapping(SETTINGS=settings, MAX_CONTENT_LENGTH=settings.max_body_bytes)
     if test_config:
         app.config.update(test_config)
+    safety.init_app(app, [h.strip() for h in settings.allowed_hosts.split(",") if h.strip()])
     app.before_request(_check_app_token)  # first: a caller without the token learns nothing else
     app.before_request(_check_json_body)
     _register_errors(app)

@@ -13,17 +13,23 @@ from flask import Flask, current_app
 log = logging.getLogger(__name__)
 QUEUE_SIZE = 256  # events a slow client may lag behind before its stream is closed
 RETRY_MS = 2000  # how soon a browser reconnects a closed stream
+PER_CLIENT = 4  # a page holds one or two: more from one address is a leak or an attack
 
 
 class TooManyStreams(RuntimeError):
     """Every stream slot is taken: each one holds a server thread."""
 
 
+class TooManyFromClient(TooManyStreams):
+    """One client holds its share of the stream slots already."""
+
+
 class Subscription:
     """One open stream: the events of one order, or of every order when order_id is None."""
 
-    def __init__(self, order_id: str | None) -> None:
+    def __init__(self, order_id: str | None, client: str = "") -> None:
         self.order_id = order_id
+        self.client = client
         self.events: queue.Queue[dict[str, Any] | None] = queue.Queue(maxsize=QUEUE_SIZE)
 
     def wants(self, event: dict[str, Any]) -> bool:
@@ -33,17 +39,20 @@ class Subscription:
 class Broker:
     """Thread-safe registry of open streams, bounded in number and in backlog."""
 
-    def __init__(self, max_streams: int) -> None:
+    def __init__(self, max_streams: int, per_client: int = PER_CLIENT) -> None:
         self.max_streams = max_streams
+        self.per_client = per_client
         self._subs: set[Subscription] = set()
         self._lock = threading.Lock()
 
-    def subscribe(self, order_id: str | None) -> Subscription:
-        """Open a stream, or raise TooManyStreams when every slot is taken."""
-        sub = Subscription(order_id)
+    def subscribe(self, order_id: str | None, client: str = "") -> Subscription:
+        """Open a stream, or raise TooManyStreams when every slot (or the client's share) is taken."""
+        sub = Subscription(order_id, client)
         with self._lock:
             if len(self._subs) >= self.max_streams:
                 raise TooManyStreams(f"{self.max_streams} event streams are open")
+            if client and sum(s.client == client for s in self._subs) >= self.per_client:
+                raise TooManyFromClient(f"{self.per_client} live streams from this client are open")
             self._subs.add(sub)
         return sub
 

@@ -4,7 +4,7 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from flask import Flask, Response, current_app
+from flask import Flask, Response, current_app, request
 from flask_openapi3 import APIBlueprint
 
 from pizza_common.dapr_io import gateway
@@ -27,8 +27,14 @@ def event_of(order_id: str, entry: HistoryEntry | StatusUpdate) -> dict[str, Any
 
 
 def _open(order_id: str | None, backlog: Callable[[], list[dict[str, Any]]]) -> Reply:
+    headers = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
+    if request.method == "HEAD":  # no body will be read: take no slot
+        return Response(mimetype="text/event-stream", headers=headers)
+    broker = sse.broker()
     try:
-        sub = sse.broker().subscribe(order_id)
+        sub = broker.subscribe(order_id, client=request.remote_addr or "")
+    except sse.TooManyFromClient as exc:
+        return error(429, f"too many {exc}: close one first")
     except sse.TooManyStreams as exc:
         return error(503, f"too many live streams ({exc}): try again shortly")
     try:
@@ -39,14 +45,16 @@ def _open(order_id: str | None, backlog: Callable[[], list[dict[str, Any]]]) -> 
         raise
     cfg = current_app.config
     body = sse.stream(
-        sse.broker(),
+        broker,
         sub,
         events,
         float(cfg.get("SSE_HEARTBEAT_S", HEARTBEAT_S)),
         float(cfg.get("SSE_MAX_S", MAX_STREAM_S)),
     )
-    headers = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
-    return Response(body, mimetype="text/event-stream", headers=headers)
+    resp = Response(body, mimetype="text/event-stream", headers=headers)
+    # The stream's own cleanup runs only once it has started: a client gone before that frees it here.
+    resp.call_on_close(lambda: broker.unsubscribe(sub))
+    return resp
 
 
 @bp.get("/events", doc_ui=False)

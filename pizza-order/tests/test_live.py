@@ -2,10 +2,14 @@
 
 from typing import Any
 
+import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
+from pizza_common.settings import Settings
+from pizza_order import create_app
 from pizza_order.broker import broker
+from tests.support.dapr_double import FakeDapr
 from tests.support.orders import sample_order
 
 
@@ -72,3 +76,32 @@ def test_a_bad_order_id_is_refused_naming_the_field(client: FlaskClient) -> None
     resp = client.get("/api/orders/bad%20id!/events")
     assert resp.status_code == 422
     assert resp.json["problems"][0]["field"] == "order_id"
+
+
+def test_a_head_or_an_unread_stream_gives_its_slot_back(app: Flask, client: FlaskClient) -> None:
+    """Any page may send HEAD (fetch no-cors): it must not hold a stream slot for good."""
+    with app.app_context():
+        slots = broker().max_streams
+    for _ in range(slots + 2):
+        assert client.head("/api/orders/o1/events").status_code == 200
+        client.get("/api/events").close()  # a client that leaves before the first byte
+    with app.app_context():
+        assert broker().open_streams == 0
+    assert client.get("/api/events", buffered=False).status_code == 200
+
+
+def test_one_client_holds_a_few_streams_at_most(app: Flask, client: FlaskClient) -> None:
+    held = [client.get("/api/events", buffered=False) for _ in range(4)]
+    refused = client.get("/api/events", buffered=False)
+    assert [r.status_code for r in held] == [200] * 4
+    assert refused.status_code == 429
+    assert "live streams from this client" in refused.json["error"]
+    for resp in held:
+        resp.close()
+    assert client.get("/api/events", buffered=False).status_code == 200
+
+
+def test_more_than_one_worker_is_refused_at_start_with_the_reason() -> None:
+    settings = Settings().model_copy(update={"workers": 2})
+    with pytest.raises(SystemExit, match="PIZZA_WORKERS=2, but pizza-order keeps its live streams"):
+        create_app({"TESTING": True, "DAPR": FakeDapr(), "SETTINGS": settings})

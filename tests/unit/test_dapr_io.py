@@ -87,3 +87,21 @@ def test_publish_and_delete_check_the_answer() -> None:
     assert pool.requests[1]["headers"]["If-Match"] == "7"
     with pytest.raises(DaprUnavailable):
         gateway((403, b"not allowed"))[0].publish("orders", {})
+
+
+def test_a_fault_names_the_failure_without_the_order_it_carried() -> None:
+    """A service's 5xx answer holds the order, customer included: none of it may reach the error."""
+    body = {
+        "order_id": "o1",
+        "status": "delivery_failed",
+        "error": "GET /state/x: connection refused",
+        "customer": {"name": "Ada Lovelace", "address": "12 Analytical Way", "phone": "+44 20 7946 0000"},
+    }
+    with pytest.raises(DaprUnavailable) as fault:
+        gateway((503, body))[0].invoke("pizza-delivery", "deliver", {})
+    text = str(fault.value)
+    assert "delivery_failed" in text and "connection refused" in text and "HTTP 503" in text
+    assert not any(secret in text for secret in ("Ada", "Analytical", "7946"))
+    dapr_error = {"errorCode": "ERR_DIRECT_INVOKE", "message": "failed to invoke, id: pizza-kitchen"}
+    with pytest.raises(DaprUnavailable, match="ERR_DIRECT_INVOKE: failed to invoke, id: pizza-kitchen"):
+        gateway((500, dapr_error))[0].invoke("pizza-kitchen", "cook", {})
