@@ -138,16 +138,20 @@ class DaprGateway:
         resp = self._send("POST", f"/publish/{PUBSUB}/{topic}", data)
         self._check(resp, f"publish to {topic}")
 
-    def invoke(self, app_id: str, method: str, data: Any) -> Invocation:
+    def invoke(
+        self, app_id: str, method: str, data: Any, headers: dict[str, str] | None = None
+    ) -> Invocation:
         """POST JSON to another app through its sidecar; 5xx and transport faults raise."""
-        return self._invoke("POST", app_id, method, data)
+        return self._invoke("POST", app_id, method, data, headers)
 
-    def invoke_get(self, app_id: str, method: str) -> Invocation:
+    def invoke_get(self, app_id: str, method: str, headers: dict[str, str] | None = None) -> Invocation:
         """GET a method of another app through its sidecar; 5xx and transport faults raise."""
-        return self._invoke("GET", app_id, method)
+        return self._invoke("GET", app_id, method, None, headers)
 
-    def _invoke(self, verb: str, app_id: str, method: str, data: Any = None) -> Invocation:
-        resp = self._send(verb, f"/invoke/{app_id}/method/{method.lstrip('/')}", data)
+    def _invoke(
+        self, verb: str, app_id: str, method: str, data: Any = None, headers: dict[str, str] | None = None
+    ) -> Invocation:
+        resp = self._send(verb, f"/invoke/{app_id}/method/{method.lstrip('/')}", data, headers)
         if resp.status >= 500:
             raise DaprUnavailable(f"invoke {app_id}/{method}: HTTP {resp.status}: {self._text(resp)}")
         try:

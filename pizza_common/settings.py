@@ -21,6 +21,10 @@ class Settings(BaseSettings):
     threads: int = 16
     app_api_token: str | None = Field(default=None, validation_alias="APP_API_TOKEN")
     """The token the sidecar sends on its calls to the app; routes for Dapr only require it when set."""
+    staff_token: str | None = None
+    """The staff's credential (PIZZA_STAFF_TOKEN): kitchen, manager and operator actions need it when set."""
+    secret_key: str | None = None
+    """Signs pizza-order's staff sessions and each order's customer token (PIZZA_SECRET_KEY)."""
     profile: Literal["development", "locked"] = "development"
     """How the suite runs: dapr.yaml says development (tokens optional), dapr.locked.yaml locked."""
     allowed_hosts: str = "127.0.0.1,localhost,[::1]"

@@ -7,18 +7,21 @@ from flask_openapi3 import OpenAPI
 
 from pizza_common.names import ORDER_APP
 from pizza_common.web import create_service_app
-from pizza_order import live, routes, shop_api, ui
+from pizza_order import live, routes, shop_api, staff, ui
 
 
 def create_app(test_config: Mapping[str, Any] | None = None) -> OpenAPI:
     """Create the order app: defaults, then environment, then `test_config`."""
-    app = create_service_app(ORDER_APP, __name__, [routes.bp, live.bp, shop_api.bp, ui.bp], test_config)
+    app = create_service_app(
+        ORDER_APP, __name__, [routes.bp, live.bp, shop_api.bp, staff.bp, ui.bp], test_config
+    )
     if app.config["SETTINGS"].workers > 1:
         # Each worker would hold its own streams: an event merged by one would miss the others' pages.
         raise SingleWorker(
             f"refusing to start: PIZZA_WORKERS={app.config['SETTINGS'].workers}, but pizza-order keeps its "
             "live streams in its process: run one worker (PIZZA_THREADS sets how many requests it serves)"
         )
+    staff.init_app(app)
     live.init_app(app)
     return app
 

@@ -25,15 +25,15 @@ class TooManyFromClient(TooManyStreams):
 
 
 class Subscription:
-    """One open stream: the events of one order, or of every order when order_id is None."""
+    """One open stream: the events of some orders, or of every order when orders is None."""
 
-    def __init__(self, order_id: str | None, client: str = "") -> None:
-        self.order_id = order_id
+    def __init__(self, orders: frozenset[str] | None, client: str = "") -> None:
+        self.orders = orders
         self.client = client
         self.events: queue.Queue[dict[str, Any] | None] = queue.Queue(maxsize=QUEUE_SIZE)
 
     def wants(self, event: dict[str, Any]) -> bool:
-        return self.order_id is None or event.get("order_id") == self.order_id
+        return self.orders is None or event.get("order_id") in self.orders
 
 
 class Broker:
@@ -45,9 +45,9 @@ class Broker:
         self._subs: set[Subscription] = set()
         self._lock = threading.Lock()
 
-    def subscribe(self, order_id: str | None, client: str = "") -> Subscription:
+    def subscribe(self, orders: frozenset[str] | None, client: str = "") -> Subscription:
         """Open a stream, or raise TooManyStreams when every slot (or the client's share) is taken."""
-        sub = Subscription(order_id, client)
+        sub = Subscription(orders, client)
         with self._lock:
             if len(self._subs) >= self.max_streams:
                 raise TooManyStreams(f"{self.max_streams} event streams are open")
@@ -69,7 +69,7 @@ class Broker:
                 sub.events.put_nowait(event)
             except queue.Full:
                 # A client this far behind has stalled: end its stream (None), it reconnects.
-                log.warning("event stream of %s lags %d events: closing it", sub.order_id, QUEUE_SIZE)
+                log.warning("event stream of %s lags %d events: closing it", sub.orders or "all", QUEUE_SIZE)
                 self._close(sub)
         return len(subs)
 

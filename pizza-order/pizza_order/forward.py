@@ -6,6 +6,7 @@ from flask import jsonify
 
 from pizza_common.dapr_io import Invocation, gateway
 from pizza_common.web import Reply
+from pizza_order import staff
 
 
 def relay(answer: Invocation) -> Reply:
@@ -14,10 +15,10 @@ def relay(answer: Invocation) -> Reply:
 
 
 def get(app_id: str, method: str) -> Reply:
-    """Relay a GET to another app."""
-    return relay(gateway().invoke_get(app_id, method))
+    """Relay a GET to another app, with the staff's authority (the caller's was checked here)."""
+    return relay(gateway().invoke_get(app_id, method, staff.headers()))
 
 
 def post(app_id: str, method: str, data: Any) -> Reply:
-    """Relay a JSON POST to another app."""
-    return relay(gateway().invoke(app_id, method, data))
+    """Relay a JSON POST to another app, with the staff's authority (the caller's was checked here)."""
+    return relay(gateway().invoke(app_id, method, data, staff.headers()))

@@ -6,12 +6,14 @@ from typing import Any
 
 from flask import Flask, Response, current_app, request
 from flask_openapi3 import APIBlueprint
+from pydantic import BaseModel
 
 from pizza_common.dapr_io import gateway
-from pizza_common.models import OrderRef, StatusUpdate
+from pizza_common.models import OrderId, OrderRef, StatusUpdate
+from pizza_common.staff import forbidden
 from pizza_common.web import Reply, error
 from pizza_order import broker as sse
-from pizza_order import store
+from pizza_order import staff, store
 from pizza_order.records import HistoryEntry
 
 log = logging.getLogger(__name__)
@@ -26,13 +28,20 @@ def event_of(order_id: str, entry: HistoryEntry | StatusUpdate) -> dict[str, Any
     return {"order_id": order_id, **fields}
 
 
-def _open(order_id: str | None, backlog: Callable[[], list[dict[str, Any]]]) -> Reply:
+class Followed(BaseModel):
+    """The orders a customer's page follows, each with its token; staff follow every order."""
+
+    order: list[OrderId] = []
+    token: list[str] = []
+
+
+def _open(orders: frozenset[str] | None, backlog: Callable[[], list[dict[str, Any]]]) -> Reply:
     headers = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
     if request.method == "HEAD":  # no body will be read: take no slot
         return Response(mimetype="text/event-stream", headers=headers)
     broker = sse.broker()
     try:
-        sub = broker.subscribe(order_id, client=request.remote_addr or "")
+        sub = broker.subscribe(orders, client=request.remote_addr or "")
     except sse.TooManyFromClient as exc:
         return error(429, f"too many {exc}: close one first")
     except sse.TooManyStreams as exc:
@@ -58,20 +67,29 @@ def _open(order_id: str | None, backlog: Callable[[], list[dict[str, Any]]]) -> 
 
 
 @bp.get("/events", doc_ui=False)
-def all_events() -> Reply:
-    """Stream every order's status events as they are merged."""
-    return _open(None, list)
+def all_events(query: Followed) -> Reply:
+    """Stream the status events of every order (staff), or of the orders whose tokens are given."""
+    if staff.is_staff() and not query.order:
+        return _open(None, list)
+    pairs = list(zip(query.order, query.token, strict=False))
+    if not pairs or len(query.order) != len(query.token):
+        return forbidden()
+    if not all(staff.holds_order(order_id, token) for order_id, token in pairs):
+        return error(403, "a token does not match its order")
+    return _open(frozenset(query.order), list)
 
 
 @bp.get("/orders/<order_id>/events", doc_ui=False)
 def order_events(path: OrderRef) -> Reply:
     """Stream one order's status history so far, then its new status events."""
+    if not staff.holds_order(path.order_id):
+        return staff.not_yours(path.order_id)
 
     def history() -> list[dict[str, Any]]:
         record, _ = store.load(gateway(), path.order_id)
         return [event_of(path.order_id, h) for h in record.history] if record else []
 
-    return _open(path.order_id, history)
+    return _open(frozenset({path.order_id}), history)
 
 
 def push(update: StatusUpdate) -> None:

@@ -10,7 +10,7 @@ from pizza_common.models import Order, OrderRef, StatusUpdate
 from pizza_common.names import ORDERS_SUB_ROUTE
 from pizza_common.statuses import OrderStatus
 from pizza_common.web import Reply, dapr_only, error
-from pizza_order import live, store
+from pizza_order import live, staff, store
 from pizza_order.records import OrderRecord
 
 log = logging.getLogger(__name__)
@@ -25,6 +25,7 @@ class CloudEvent(BaseModel):
 
 
 @bp.post("/order", responses={201: OrderRecord})
+@staff.staff_only
 def create_order(body: Order) -> Reply:
     """Store a new order at `received`; 409 if the id is taken."""
     if body.status not in (None, OrderStatus.RECEIVED) or body.error is not None:
@@ -41,7 +42,9 @@ def create_order(body: Order) -> Reply:
 
 @bp.get("/order/<order_id>", responses={200: OrderRecord})
 def get_order(path: OrderRef) -> Reply:
-    """Return an order with its status history."""
+    """Return an order with its status history: to staff, or to its customer (the order's token)."""
+    if not staff.holds_order(path.order_id):
+        return staff.not_yours(path.order_id)
     record, _ = store.load(gateway(), path.order_id)
     if record is None:
         return error(404, f"order {path.order_id} not found")
@@ -49,6 +52,7 @@ def get_order(path: OrderRef) -> Reply:
 
 
 @bp.delete("/order/<order_id>")
+@staff.staff_only
 def delete_order(path: OrderRef) -> Reply:
     """Delete an order."""
     record, etag = store.load(gateway(), path.order_id)

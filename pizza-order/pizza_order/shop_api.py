@@ -12,8 +12,9 @@ from pydantic import StrictBool
 from pizza_common.dapr_io import gateway
 from pizza_common.models import Contract, Order, OrderId, OrderRef, OrdersQuery
 from pizza_common.names import STOREFRONT_APP, WORKFLOW_APP
+from pizza_common.staff import forbidden
 from pizza_common.web import Reply
-from pizza_order import forward, journey, store
+from pizza_order import forward, journey, staff, store
 from pizza_order.live import event_of
 
 bp = APIBlueprint("shop", __name__, url_prefix="/api")
@@ -55,13 +56,17 @@ def stages() -> Reply:
 
 @bp.post("/orders")
 def place_order(body: NewOrder) -> Reply:
-    """Start an order's workflow; 202 with its id."""
+    """Start an order's workflow; 202 with its id and the customer's token to follow it."""
     data = body.model_dump(mode="json", exclude_none=True)
     data.setdefault("order_id", new_order_id())
-    return forward.post(WORKFLOW_APP, "start-order", data)
+    answer = gateway().invoke(WORKFLOW_APP, "start-order", data, staff.headers())
+    if answer.status_code == 202:
+        return jsonify({**answer.body, "order_token": staff.order_token(data["order_id"])}), 202
+    return forward.relay(answer)
 
 
 @bp.get("/orders")
+@staff.staff_only
 def list_orders(query: OrdersQuery) -> Reply:
     """Return a page of the orders' workflows, by order id, optionally at some runtime statuses."""
     return forward.get(WORKFLOW_APP, f"orders?{urlencode(query.model_dump(exclude_none=True), doseq=True)}")
@@ -70,6 +75,8 @@ def list_orders(query: OrdersQuery) -> Reply:
 @bp.get("/orders/<order_id>")
 def order_status(path: OrderRef) -> Reply:
     """Return the order's workflow status with the status history pizza-order keeps."""
+    if not staff.holds_order(path.order_id):
+        return staff.not_yours(path.order_id)
     answer = gateway().invoke_get(WORKFLOW_APP, f"get-status/{path.order_id}")
     record, _ = store.load(gateway(), path.order_id) if answer.ok else (None, None)
     if record is None:
@@ -79,12 +86,14 @@ def order_status(path: OrderRef) -> Reply:
 
 
 @bp.post("/orders/<order_id>/validate")
+@staff.staff_only
 def validate(path: OrderRef, body: Decision) -> Reply:
     """Record the kitchen's quality check of the order's pizza."""
     return forward.post(WORKFLOW_APP, "validate-pizza", {"order_id": path.order_id, **body.model_dump()})
 
 
 @bp.post("/orders/<order_id>/approve")
+@staff.staff_only
 def approve(path: OrderRef, body: Decision) -> Reply:
     """Record a manager's decision on a large order."""
     return forward.post(WORKFLOW_APP, "approve-order", {"order_id": path.order_id, **body.model_dump()})
@@ -92,5 +101,9 @@ def approve(path: OrderRef, body: Decision) -> Reply:
 
 @bp.post("/orders/<order_id>/<action>")
 def steer(path: OrderAction) -> Reply:
-    """Pause, resume or cancel an order."""
+    """Pause or resume an order (staff), or cancel it (staff, or its customer)."""
+    if path.action != "cancel" and not staff.is_staff():
+        return forbidden()
+    if not staff.holds_order(path.order_id):
+        return staff.not_yours(path.order_id)
     return forward.post(WORKFLOW_APP, ACTIONS[path.action], {"order_id": path.order_id})

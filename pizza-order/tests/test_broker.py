@@ -14,7 +14,11 @@ def ev(order_id: str, status: str) -> dict[str, str]:
 
 def test_an_event_reaches_its_order_and_the_all_orders_streams_only() -> None:
     broker = Broker(max_streams=4)
-    mine, other, everyone = broker.subscribe("o1"), broker.subscribe("o2"), broker.subscribe(None)
+    mine, other, everyone = (
+        broker.subscribe(frozenset({"o1"})),
+        broker.subscribe(frozenset({"o2"})),
+        broker.subscribe(None),
+    )
     assert broker.publish(ev("o1", "cooked")) == 2
     assert mine.events.get_nowait() == everyone.events.get_nowait() == ev("o1", "cooked")
     assert other.events.empty()
@@ -24,9 +28,9 @@ def test_streams_are_bounded_and_a_closed_one_frees_its_slot() -> None:
     broker = Broker(max_streams=1)
     sub = broker.subscribe(None)
     with pytest.raises(TooManyStreams):
-        broker.subscribe("o1")
+        broker.subscribe(frozenset({"o1"}))
     broker.unsubscribe(sub)
-    assert broker.subscribe("o1") is not None
+    assert broker.subscribe(frozenset({"o1"})) is not None
     assert broker.open_streams == 1
 
 
@@ -48,7 +52,7 @@ def test_sse_names_the_event_and_its_id() -> None:
 
 def test_stream_sends_backlog_then_live_events_once_with_heartbeats_until_its_deadline() -> None:
     broker = Broker(max_streams=2)
-    sub = broker.subscribe("o1")
+    sub = broker.subscribe(frozenset({"o1"}))
     ticks = itertools.count()
     frames = stream(broker, sub, [ev("o1", "validating")], heartbeat_s=0.01, max_s=5, now=lambda: next(ticks))
     assert next(frames).startswith("retry: ")

@@ -20,7 +20,7 @@ def cloud_event(order_id: str, status: str) -> dict[str, Any]:
 
 def test_a_merged_event_is_pushed_with_its_history_fields(app: Flask, client: FlaskClient) -> None:
     with app.app_context():
-        sub = broker().subscribe("o1")
+        sub = broker().subscribe(frozenset({"o1"}))
     resp = client.post("/orders-sub", json=cloud_event("o1", "cooked"))
     assert resp.json == {"status": "SUCCESS"}
     pushed = sub.events.get_nowait()

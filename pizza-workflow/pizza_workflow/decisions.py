@@ -4,6 +4,7 @@ from flask_openapi3 import APIBlueprint
 
 from pizza_common.dapr_io import ETagMismatch, gateway
 from pizza_common.models import HumanDecision
+from pizza_common.staff import staff_only
 from pizza_common.web import Reply, error
 from pizza_workflow.checks import DECIDED, MANAGER, QUALITY, Check, Record
 from pizza_workflow.control import ALLOWED, progress
@@ -47,12 +48,14 @@ def _decide(body: HumanDecision, check: Check) -> Reply:
 
 
 @bp.post("/validate-pizza")
+@staff_only
 def validate_pizza(body: HumanDecision) -> Reply:
     """Record the quality check's decision and hand it to the waiting workflow."""
     return _decide(body, QUALITY)
 
 
 @bp.post("/approve-order")
+@staff_only
 def approve_order(body: HumanDecision) -> Reply:
     """Record a manager's decision on a large order and hand it to the waiting workflow."""
     return _decide(body, MANAGER)

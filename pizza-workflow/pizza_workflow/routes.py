@@ -8,6 +8,7 @@ from flask_openapi3 import APIBlueprint
 
 from pizza_common.dapr_io import ETagMismatch, gateway
 from pizza_common.models import Order, OrderRef, OrdersQuery
+from pizza_common.staff import staff_only
 from pizza_common.stages import publish_status
 from pizza_common.statuses import ENDED, OrderStatus, Stage
 from pizza_common.web import Reply, error
@@ -61,6 +62,7 @@ def get_status(path: OrderRef) -> Reply:
 
 
 @bp.get("/orders")
+@staff_only
 def list_orders(query: OrdersQuery) -> Reply:
     """List a page of the orders' workflows, by order id, optionally at some runtime statuses."""
     try:
@@ -72,6 +74,7 @@ def list_orders(query: OrdersQuery) -> Reply:
 
 
 @bp.post("/purge-orders")
+@staff_only
 def purge_orders() -> Reply:
     """Delete the workflow history of every finished order."""
     purged = []
@@ -111,24 +114,28 @@ def _steer(order_id: str, action: str, done: str) -> Reply:
 
 
 @bp.post("/pause-order")
+@staff_only
 def pause_order(body: OrderRef) -> Reply:
     """Suspend a running order's workflow."""
     return _steer(body.order_id, "pause", "paused")
 
 
 @bp.post("/resume-order")
+@staff_only
 def resume_order(body: OrderRef) -> Reply:
     """Resume a suspended order's workflow."""
     return _steer(body.order_id, "resume", "resumed")
 
 
 @bp.post("/cancel-order")
+@staff_only
 def cancel_order(body: OrderRef) -> Reply:
     """Cancel an unfinished order: the workflow refunds, releases and records it cancelled."""
     return _steer(body.order_id, "cancel", "cancelled")
 
 
 @bp.post("/terminate-order")
+@staff_only
 def terminate_order(body: OrderRef) -> Reply:
     """Stop an order's workflow at once, for operators: nothing is refunded or released."""
     return _steer(body.order_id, "terminate", OrderStatus.TERMINATED)

@@ -1,9 +1,13 @@
 """pizza-workflow's routes, against an in-memory workflow client and gateway."""
 
+from typing import Any
+
 import pytest
 from flask.testing import FlaskClient
 
 from pizza_common.models import Order
+from pizza_common.settings import Settings
+from pizza_workflow import create_app
 from pizza_workflow.checks import MANAGER, QUALITY, Record
 from pizza_workflow.ids import instance_id
 from pizza_workflow.types import Progress, WorkflowInput
@@ -263,3 +267,43 @@ def test_a_bad_page_request_is_a_422_naming_the_field(
     answer = client.get("/orders", query_string=query)
     assert answer.status_code == 422
     assert [p["field"] for p in answer.json["problems"]] == [field]
+
+
+@pytest.mark.parametrize(
+    ("path", "body"),
+    [
+        ("/validate-pizza", {"order_id": "s1", "approved": True}),
+        ("/approve-order", {"order_id": "s1", "approved": True}),
+        ("/pause-order", {"order_id": "s1"}),
+        ("/resume-order", {"order_id": "s1"}),
+        ("/cancel-order", {"order_id": "s1"}),
+        ("/terminate-order", {"order_id": "s1"}),
+        ("/purge-orders", {}),
+        ("/orders", None),
+    ],
+)
+def test_with_a_staff_token_set_the_staff_routes_need_it(
+    dapr: FakeDapr, workflows: FakeWorkflowClient, path: str, body: dict[str, object] | None
+) -> None:
+    settings = Settings().model_copy(update={"staff_token": "st"})
+    app = create_app(
+        {
+            "TESTING": True,
+            "DAPR": dapr,
+            "WORKFLOW_CLIENT": workflows,
+            "WORKFLOW_RUNTIME": False,
+            "SETTINGS": settings,
+        }
+    )
+    client = app.test_client()
+    waiting(dapr, workflows, "s1")
+    method = "GET" if body is None else "POST"
+
+    def send(**headers: str) -> Any:
+        return client.open(path, method=method, json=body, headers=headers)
+
+    refused = send()
+    assert refused.status_code == 403 and "staff only" in refused.json["error"]
+    assert workflows.status("pizza-order-s1") == "RUNNING" and workflows.events == []
+    assert send(**{"X-Staff-Token": "st"}).status_code != 403
+    assert client.get("/get-status/s1").status_code == 200  # what a customer reads stays open

@@ -19,6 +19,7 @@ class FakeDapr(DaprGateway):
         self.state: dict[str, tuple[str, str]] = {}  # key -> (JSON value, etag)
         self.published: list[tuple[str, Any]] = []
         self.invoked: list[tuple[str, str, Any]] = []
+        self.headers: list[dict[str, str]] = []  # the headers of each invocation, in order
         self.handlers: dict[tuple[str, str], Handler] = {}
         self.fail_publish: Exception | None = None
         self.conflicts_before_save = 0  # simulate writers that win the race this many times
@@ -49,15 +50,18 @@ class FakeDapr(DaprGateway):
             raise self.fail_publish
         self.published.append((topic, json.loads(json.dumps(data))))
 
-    def invoke(self, app_id: str, method: str, data: Any) -> Invocation:
+    def invoke(
+        self, app_id: str, method: str, data: Any, headers: dict[str, str] | None = None
+    ) -> Invocation:
         self.invoked.append((app_id, method, data))
+        self.headers.append(dict(headers or {}))
         status, body = self.handlers.get((app_id, method), lambda _: (200, data))(data)
         if status >= 500:
             raise DaprUnavailable(f"invoke {app_id}/{method}: HTTP {status}")
         return Invocation(status, body)
 
-    def invoke_get(self, app_id: str, method: str) -> Invocation:
-        return self.invoke(app_id, method, None)
+    def invoke_get(self, app_id: str, method: str, headers: dict[str, str] | None = None) -> Invocation:
+        return self.invoke(app_id, method, None, headers)
 
     def statuses(self, order_id: str) -> list[str]:
         """Return the statuses published for an order, in order."""

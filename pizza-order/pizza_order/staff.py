@@ -1,0 +1,117 @@
+"""Who may do what through pizza-order: staff sign in (or send their token), and each customer
+holds the token of their own order. With no staff token set (a plain `dapr run -f .`, the
+workshop's development mode) every action is open, and the page says so."""
+
+import base64
+import hashlib
+import hmac
+import secrets
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from flask import Flask, current_app, redirect, request, session
+from flask_openapi3 import APIBlueprint
+from flask_wtf.csrf import CSRFProtect, generate_csrf
+from pydantic import BaseModel
+
+from pizza_common.staff import STAFF_HEADER, sent_token, staff_token
+from pizza_common.staff import staff_only as shared_staff_only
+from pizza_common.web import Reply, error
+
+ORDER_HEADER = "X-Order-Token"
+View = TypeVar("View", bound=Callable[..., Any])
+csrf = CSRFProtect()
+bp = APIBlueprint("staff", __name__)
+
+
+class SignIn(BaseModel):
+    token: str = ""
+
+
+def init_app(app: Flask) -> None:
+    """Sign sessions with the suite's secret, and check CSRF on what a signed-in browser sends."""
+    settings = app.config["SETTINGS"]
+    # Without a secret (development) sessions last as long as the process. (Flask's default is None.)
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = settings.secret_key or secrets.token_urlsafe(32)
+    app.config.setdefault("WTF_CSRF_CHECK_DEFAULT", False)  # only requests that a cookie authorises
+    app.config.update(SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Strict")
+    csrf.init_app(app)
+
+
+def open_to_all() -> bool:
+    """Return whether no staff token is set: the development mode, where anyone acts as staff."""
+    return not staff_token()
+
+
+def is_staff() -> bool:
+    """Return whether this request comes from staff: their token, or a signed-in browser (CSRF-checked)."""
+    if staff_token() is None:
+        return True
+    sent = sent_token()
+    if sent is not None:  # a header no other site can make a browser send: no CSRF to fear
+        return sent
+    if not session.get("staff"):
+        return False
+    if request.method not in ("GET", "HEAD", "OPTIONS"):
+        csrf.protect()  # raises a 400 naming the missing or wrong token
+    return True
+
+
+def order_token(order_id: str) -> str:
+    """Return the customer's token of an order: unguessable without the suite's secret."""
+    key = str(current_app.config["SECRET_KEY"]).encode()
+    digest = hmac.new(key, f"order:{order_id}".encode(), hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(digest[:18]).decode()
+
+
+def holds_order(order_id: str, sent: str | None = None) -> bool:
+    """Return whether the request may see and cancel this order: staff, or its customer's token."""
+    sent = sent if sent is not None else request.headers.get(ORDER_HEADER) or request.args.get("token")
+    return is_staff() or (sent is not None and hmac.compare_digest(sent, order_token(order_id)))
+
+
+def staff_only(view: View) -> View:
+    """Answer 403 unless the request comes from staff: their header, or a signed-in browser."""
+    return shared_staff_only(view, also=is_staff)
+
+
+def not_yours(order_id: str) -> Reply:
+    """Return the 403 for an order asked for without its token."""
+    return error(403, f"order {order_id}: send its token ({ORDER_HEADER} or ?token=), or sign in as staff")
+
+
+def headers() -> dict[str, str]:
+    """Return the headers that carry the staff's authority on to pizza-workflow."""
+    token = staff_token()
+    return {STAFF_HEADER: token} if token else {}
+
+
+@bp.get("/staff", doc_ui=False)
+def sign_in(query: SignIn) -> Any:
+    """Sign this browser in as staff with the token `make run` prints, then open the page."""
+    token = staff_token()
+    if token and not hmac.compare_digest(query.token.encode(), token.encode()):
+        return error(403, "wrong staff token: use the link `make run` prints")
+    session.clear()
+    session["staff"] = True
+    return redirect("/#kitchen", code=303)
+
+
+@bp.post("/staff/sign-out", doc_ui=False)
+def sign_out() -> Reply:
+    """Sign this browser out."""
+    if session.get("staff"):
+        csrf.protect()
+    session.clear()
+    return {"staff": False}
+
+
+@bp.get("/api/session", doc_ui=False)
+def whoami() -> Reply:
+    """Return whether this browser acts as staff, whether everyone does, and its CSRF token."""
+    return {
+        "staff": bool(session.get("staff")) or open_to_all(),
+        "open": open_to_all(),
+        "csrf": generate_csrf(),
+    }

@@ -1,0 +1,45 @@
+"""The staff's credential as every service checks it: the X-Staff-Token header against
+PIZZA_STAFF_TOKEN. With no staff token set (the workshop's development mode) staff routes are open."""
+
+import hmac
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, TypeVar, cast
+
+from flask import current_app, request
+
+from pizza_common.web import Reply, error
+
+STAFF_HEADER = "X-Staff-Token"
+View = TypeVar("View", bound=Callable[..., Any])
+
+
+def staff_token() -> str | None:
+    """Return the staff token this app checks, or None when staff routes are open to all."""
+    token: str | None = current_app.config["SETTINGS"].staff_token
+    return token
+
+
+def sent_token() -> bool | None:
+    """Return whether the request's staff header is right, or None when it sends none."""
+    token, sent = staff_token(), request.headers.get(STAFF_HEADER)
+    if sent is None or token is None:
+        return None
+    return hmac.compare_digest(sent.encode(), token.encode())
+
+
+def forbidden() -> Reply:
+    """Return the 403 that says how staff get in."""
+    return error(403, f"staff only: sign in with the link `make run` prints, or send {STAFF_HEADER}")
+
+
+def staff_only(view: View, *, also: Callable[[], bool] = lambda: False) -> View:
+    """Answer 403 unless staff routes are open, the staff header is right, or `also()` says yes."""
+
+    @wraps(view)
+    def guarded(*args: Any, **kwargs: Any) -> Any:
+        if staff_token() is None or sent_token() or also():
+            return view(*args, **kwargs)
+        return forbidden()
+
+    return cast(View, guarded)
