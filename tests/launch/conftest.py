@@ -13,9 +13,10 @@ import httpx
 import pytest
 
 from pizza_common.names import PORTS, WORKFLOW_APP
+from pizza_run.ports import CONTROL_PLANE, app_ports
 from tests.launch.normal import ROOT
 
-SUITE_PORTS = (*(p for ports in PORTS.values() for p in ports), 6379, 50001, 50005, 50006)
+SUITE_PORTS = (*app_ports(), *(s.port for s in CONTROL_PLANE.values()))
 SUITE_PROCESSES = ("daprd", "placement", "scheduler", "sentry", "redis-server", "app.py", "pizza_run", "dapr")
 TOKENS = ("DAPR_API_TOKEN", "APP_API_TOKEN", "DAPR_TRUST_ANCHORS")
 
