@@ -14,11 +14,11 @@ from typing import Any, Final
 from rich.console import Console
 from rich.logging import RichHandler
 
-from bench import report, suite
+from bench import report
 from bench.model import PATHS
 from bench.resources import Monitor
 from bench.runner import Plan, Runner
-from pizza_run import layout
+from pizza_run import layout, suite
 
 log = logging.getLogger("bench")
 LEVELS: Final = (1, 8, 32, 64)
@@ -64,7 +64,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--order-timeout", type=float, default=240, help="seconds before an order is lost")
     parser.add_argument("--deadline", type=float, default=900, help="seconds for the whole run (default 900)")
     parser.add_argument("--ready-timeout", type=float, default=180, help="seconds for the suite to start")
-    parser.add_argument("--results", type=Path, default=suite.ROOT / "results", help="folder of the results")
+    parser.add_argument("--results", type=Path, default=layout.ROOT / "results", help="folder of the results")
     parser.add_argument(
         "--data-dir",
         type=Path,

@@ -14,8 +14,8 @@ from typing import Final
 
 import httpx
 
-from bench.http import app_url
 from pizza_common.names import ORDER_APP
+from pizza_run.http import app_url
 
 log = logging.getLogger(__name__)
 STREAM_URL: Final = f"{app_url(ORDER_APP)}/api/events"

@@ -1,54 +1,17 @@
 """The pooled HTTP client of the bench, and polling with a short backoff."""
 
 import asyncio
-from collections.abc import Callable, Generator, Mapping
+from collections.abc import Callable
 from typing import Any, Final
 
 import httpx
 
-from pizza_common.names import PORTS, WORKFLOW_APP
 from pizza_common.settings import Settings
 
-LOCALHOST: Final = "127.0.0.1"
-TOKEN_HEADER: Final = "dapr-api-token"  # the header both tokens travel in, as Dapr sends them
 FIRST_WAIT_S: Final = 0.01
 MAX_WAIT_S: Final = 0.1
 # As long as the workflow's activities wait for a service call.
 INVOKE_TIMEOUT_S: Final = float(Settings.model_fields["invoke_timeout_s"].default)
-
-
-def app_url(app_id: str) -> str:
-    """Return the base URL of an app's own port."""
-    return f"http://{LOCALHOST}:{PORTS[app_id][0]}"
-
-
-def sidecar_url(app_id: str) -> str:
-    """Return the base URL of an app's sidecar HTTP API."""
-    return f"http://{LOCALHOST}:{PORTS[app_id][1]}/v1.0"
-
-
-def invoke_url(target: str, method: str, via: str = WORKFLOW_APP) -> str:
-    """Return the URL that invokes target's method through the sidecar of `via`."""
-    return f"{sidecar_url(via)}/invoke/{target}/method/{method}"
-
-
-class TokenAuth(httpx.Auth):
-    """Send the suite's tokens where they are required: DAPR_API_TOKEN to sidecars, APP_API_TOKEN to apps."""
-
-    def __init__(self, tokens: Mapping[str, str]) -> None:
-        self._by_port: dict[int, str] = {}
-        for app_port, dapr_port in PORTS.values():
-            if tokens.get("APP_API_TOKEN"):
-                self._by_port[app_port] = tokens["APP_API_TOKEN"]
-            if tokens.get("DAPR_API_TOKEN"):
-                self._by_port[dapr_port] = tokens["DAPR_API_TOKEN"]
-
-    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
-        """Add the token of the port the request goes to, if it has one."""
-        token = self._by_port.get(request.url.port or 0)
-        if token and TOKEN_HEADER not in request.headers:
-            request.headers[TOKEN_HEADER] = token
-        yield request
 
 
 def client(

@@ -14,13 +14,14 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from bench import baseline_path, breakdown, workflow_path
 from bench.events import OrderEvents
-from bench.http import client, invoke_url, poll_cap_s
+from bench.http import client, poll_cap_s
 from bench.load import LevelRun, PathFn, order_ids, run_level
 from bench.model import OrderRun, order_json
 from bench.resources import Monitor, Usage
 from bench.stats import ratio, summarize
 from pizza_common.menu import ingredients_for
 from pizza_common.names import KITCHEN_APP
+from pizza_run.http import invoke_url
 
 log = logging.getLogger(__name__)
 IDLE_CORES: Final = 0.25

@@ -11,10 +11,11 @@ import httpx
 from dapr.ext.workflow import WorkflowStatus
 
 from bench.events import OrderEvents
-from bench.http import Backoff, app_url, fetch_json, poll_json
+from bench.http import Backoff, fetch_json, poll_json
 from bench.model import OrderRun
 from pizza_common.names import WORKFLOW_APP
 from pizza_common.statuses import OrderStatus
+from pizza_run.http import app_url
 
 RUNNING: Final = WorkflowStatus.RUNNING.name
 COMPLETED: Final = WorkflowStatus.COMPLETED.name

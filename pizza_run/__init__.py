@@ -1,1 +1,1 @@
-"""Run the suite: the Dapr CLI's run-file rules, a stand-in for `dapr run -f`, and the data folder."""
+"""Run the suite: the Dapr CLI's run-file rules, its stand-in, make run's start and stop, the supervisor."""

@@ -1,9 +1,13 @@
-"""Where the suite keeps its things: the data folder, and the record of each run of the runner."""
+"""Where the suite keeps its things: the data folder, its tokens, and the record of each run of the runner."""
 
 import contextlib
 import json
 import os
+import subprocess
+from collections.abc import Mapping
 from pathlib import Path
+
+from pizza_run.procs import alive
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -13,8 +17,26 @@ def data_dir() -> Path:
     return Path(os.environ.get("PIZZA_DATA_DIR") or ROOT / ".data")
 
 
-def runs_dir() -> Path:
-    return data_dir() / "run"
+def runs_dir(data: Path | None = None) -> Path:
+    """Return the folder of the pid files (scripts/controlplane.sh's) and the runner's records."""
+    return (data or data_dir()) / "run"
+
+
+def pid_file(name: str, data: Path | None = None) -> Path:
+    """Return where scripts/controlplane.sh keeps the pid of one process of the control plane."""
+    return runs_dir(data) / f"{name}.pid"
+
+
+def load_tokens(environ: Mapping[str, str]) -> dict[str, str]:
+    """Return the suite's tokens as scripts/run.sh loads them: those in environ, else tokens.sh's file."""
+    script = ROOT / "scripts" / "tokens.sh"
+    if not script.exists():
+        return {}
+    made = subprocess.run(
+        ["bash", str(script)], cwd=ROOT, env=dict(environ), capture_output=True, text=True, check=True
+    )
+    pairs = [line.partition("=") for line in Path(made.stdout.strip()).read_text().splitlines()]
+    return {name: environ.get(name) or value for name, sep, value in pairs if sep}
 
 
 def record_run(pid: int, apps: list[dict[str, object]]) -> Path:
@@ -50,43 +72,3 @@ def cli_runs() -> list[int]:
 def forget_runs() -> None:
     for path in runs_dir().glob("multirun-*.json"):
         path.unlink(missing_ok=True)
-
-
-def alive(pid: int) -> bool:
-    """Return whether a process (or a group, for its leader's pid) still runs; a zombie does not."""
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except OSError:
-        return True
-    if state != "Z":
-        return True
-    with contextlib.suppress(ChildProcessError):  # reap a child of ours
-        os.waitpid(pid, os.WNOHANG)
-    return False
-
-
-def group_alive(pgid: int) -> bool:
-    """Return whether any process of a process group still runs (its leader reaped first if ours)."""
-    leader = alive(pgid)
-    try:
-        os.killpg(pgid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return leader or _members_alive(pgid)
-
-
-def _members_alive(pgid: int) -> bool:
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        with contextlib.suppress(OSError, IndexError, ValueError):
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-            if int(fields[2]) == pgid and fields[0] != "Z":
-                return True
-    return False

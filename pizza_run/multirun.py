@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from pizza_run import layout
+from pizza_run.procs import alive, group_alive
 from pizza_run.runfile import AppSpec, Ports, app_argv, app_env, dapr_dir, daprd_args, daprd_env, load
 
 log = logging.getLogger("multirun")
@@ -138,9 +139,7 @@ def stop_groups(groups: list[int], pids: list[int], grace: float = STOP_GRACE_S)
             with contextlib.suppress(ProcessLookupError, PermissionError):
                 os.kill(pid, sig)
         deadline = time.monotonic() + grace
-        while time.monotonic() < deadline and (
-            any(map(layout.group_alive, groups)) or any(map(layout.alive, pids))
-        ):
+        while time.monotonic() < deadline and (any(map(group_alive, groups)) or any(map(alive, pids))):
             time.sleep(0.1)
 
 
@@ -208,7 +207,7 @@ def stop_all() -> None:
         with contextlib.suppress(ProcessLookupError):
             os.kill(pid, signal.SIGINT)
     deadline = time.monotonic() + 30
-    while time.monotonic() < deadline and any(map(layout.alive, clis)):
+    while time.monotonic() < deadline and any(map(alive, clis)):
         time.sleep(0.1)
     for pid in clis:
         log.info("stopped the Dapr CLI's run (pid %d)", pid)

@@ -9,9 +9,9 @@ from typing import Any, TypeVar
 import httpx
 import pytest
 
-from bench.http import TokenAuth
-from bench.suite import running
 from pizza_common.names import PORTS, WORKFLOW_APP
+from pizza_run.http import TokenAuth, app_url
+from pizza_run.suite import running
 from tests.support.orders import sample_order
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -40,7 +40,7 @@ class Suite:
         self.data = data  # PIZZA_DATA_DIR: Redis, the scheduler, Sentry's certificates, run records
         # Tests reach routes for Dapr only and the sidecars' APIs directly, as Dapr and the apps do.
         self.http = httpx.Client(timeout=30, auth=TokenAuth(tokens))
-        self.url = {app: f"http://127.0.0.1:{ports[0]}" for app, ports in PORTS.items()}
+        self.url = {app: app_url(app) for app in PORTS}
 
     def post(self, app: str, path: str, body: Any) -> httpx.Response:
         return self.http.post(self.url[app] + path, json=body)
@@ -82,7 +82,7 @@ def _show_tokens_to_httpyac(data: Path, tokens: dict[str, str]) -> None:
 
 
 def run_suite(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Suite]:
-    """Run the suite for the session with the bench's launcher: the same start, readiness and stop."""
+    """Run the suite for the session as `make run` does, with the launcher's start, readiness and stop."""
     log = tmp_path_factory.mktemp("suite") / "run.log"
     # A data folder of its own: a fresh Redis and scheduler, unless the user's already run.
     data = tmp_path_factory.mktemp("data")

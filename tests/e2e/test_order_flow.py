@@ -4,6 +4,7 @@ import httpx
 import pytest
 
 from pizza_common.statuses import DELIVERY_STAGES, KITCHEN_STAGES, STOREFRONT_STAGES
+from pizza_run.http import invoke_url
 
 pytestmark = pytest.mark.e2e
 WF = "pizza-workflow"
@@ -114,7 +115,7 @@ def test_bad_input_gets_a_4xx_json_error_naming_it(suite) -> None:  # type: igno
 
 
 def test_refusals_pass_through_service_invocation(suite) -> None:  # type: ignore[no-untyped-def]
-    via_sidecar = "http://127.0.0.1:3505/v1.0/invoke/pizza-kitchen/method/cook"
+    via_sidecar = invoke_url("pizza-kitchen", "cook")
     resp = suite.http.post(via_sidecar, json={"order_id": "bad id!"})
     assert resp.status_code == 422
     assert resp.headers["content-type"].startswith("application/json")

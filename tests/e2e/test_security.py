@@ -14,6 +14,9 @@ import pytest
 
 from pizza_common.menu import INGREDIENTS
 from pizza_common.names import DELIVERY_APP, KITCHEN_APP, ORDER_APP, PORTS, STOREFRONT_APP, WORKFLOW_APP
+from pizza_run.http import app_url as app_base
+from pizza_run.http import sidecar_url
+from pizza_run.ports import CONTROL_PLANE
 from tests.support.orders import sample_order
 
 pytestmark = pytest.mark.e2e
@@ -38,11 +41,11 @@ CUSTOMER = [
 
 
 def sidecar(app: str, path: str) -> str:
-    return f"http://127.0.0.1:{PORTS[app][1]}/v1.0{path}"
+    return sidecar_url(app) + path
 
 
 def app_url(app: str, path: str) -> str:
-    return f"http://127.0.0.1:{PORTS[app][0]}{path}"
+    return app_base(app) + path
 
 
 @pytest.fixture
@@ -93,7 +96,7 @@ def test_an_app_outside_a_components_scope_cannot_use_it(suite) -> None:  # type
 
 # Dapr 1.18.3's control plane parses --healthz-listen-address but never uses it (the healthz server
 # listens on ":port"): only their health answers there, on the ports scripts/controlplane.sh sets.
-UPSTREAM_HEALTHZ = {"58080": "placement", "58081": "scheduler", "58082": "sentry"}
+UPSTREAM_HEALTHZ = {str(s.healthz): name for name, s in CONTROL_PLANE.items() if s.healthz}
 
 
 def test_every_process_of_the_suite_listens_on_loopback_only(suite) -> None:  # type: ignore[no-untyped-def]

@@ -8,7 +8,8 @@ from typing import Any
 
 import pytest
 
-from tests.faults.cluster import ROOT, Cluster
+from pizza_run.layout import ROOT
+from pizza_run.supervisor import Cluster
 
 # Slow enough that a crash finds orders in flight, fast enough for CI.
 OVERRIDES = {

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from tests.faults.cluster import Cluster
+from pizza_run.supervisor import Cluster
 from tests.faults.drill import check, through_fault
 
 pytestmark = [pytest.mark.faults, pytest.mark.timeout(600)]

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from tests.faults.cluster import Cluster
+from pizza_run.supervisor import Cluster
 from tests.suite import Suite, poll
 
 pytestmark = [pytest.mark.faults, pytest.mark.timeout(300)]

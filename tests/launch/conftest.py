@@ -12,10 +12,12 @@ from pathlib import Path
 import httpx
 import pytest
 
-from pizza_common.names import PORTS, WORKFLOW_APP
+from pizza_common.names import PORTS
+from pizza_run import health
+from pizza_run.ports import CONTROL_PLANE, app_ports
 from tests.launch.normal import ROOT
 
-SUITE_PORTS = (*(p for ports in PORTS.values() for p in ports), 6379, 50001, 50005, 50006)
+SUITE_PORTS = (*app_ports(), *(s.port for s in CONTROL_PLANE.values()))
 SUITE_PROCESSES = ("daprd", "placement", "scheduler", "sentry", "redis-server", "app.py", "pizza_run", "dapr")
 TOKENS = ("DAPR_API_TOKEN", "APP_API_TOKEN", "DAPR_TRUST_ANCHORS")
 
@@ -59,22 +61,15 @@ def runner() -> list[str]:
     return ["dapr", "run", "-f"] if shutil.which("dapr") else ["python", "-m", "pizza_run", "run", "-f"]
 
 
-def wait_ready(proc: subprocess.Popen[bytes], log: Path, timeout: float = 180, token: str = "") -> float:
-    """Poll until every app is healthy and the workflow engine answers; return the seconds it took."""
+def wait_ready(proc: subprocess.Popen[bytes], log: Path, timeout: float = 180) -> float:
+    """Poll until every app is ready (the workflow's engine answers); return the seconds it took."""
     started = time.monotonic()
-    headers = {"dapr-api-token": token} if token else {}
     with httpx.Client(timeout=2) as http:
         while time.monotonic() - started < timeout:
             if proc.poll() is not None:
                 pytest.fail(f"exited with {proc.returncode} before it was ready:\n{log.read_text()[-3000:]}")
-            with contextlib.suppress(httpx.HTTPError):
-                healthy = all(
-                    http.get(f"http://127.0.0.1:{app_port}/healthz", headers=headers).status_code == 200
-                    for app_port, _ in PORTS.values()
-                )
-                probe = http.get(f"http://127.0.0.1:{PORTS[WORKFLOW_APP][0]}/get-status/launch-probe")
-                if healthy and probe.status_code == 404:
-                    return time.monotonic() - started
+            if health.waiting_for(http, list(PORTS)) is None:
+                return time.monotonic() - started
             time.sleep(0.2)
     pytest.fail(f"not ready within {timeout} s:\n{log.read_text()[-3000:]}")
 

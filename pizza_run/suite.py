@@ -1,11 +1,10 @@
-"""Start the suite as scripts/run.sh does, wait until it answers, and stop all it started."""
+"""Start the suite as scripts/run.sh does (`make run`), wait until it answers, and stop all it started."""
 
 import contextlib
 import json
 import logging
 import os
 import signal
-import socket
 import subprocess
 import time
 from collections.abc import Iterator
@@ -15,30 +14,17 @@ from typing import Final
 
 import httpx
 
-from bench.http import LOCALHOST, TokenAuth, app_url, invoke_url, sidecar_url
-from pizza_common.names import PORTS, WORKFLOW_APP
-from pizza_run.layout import alive
+from pizza_run import health, layout
+from pizza_run.http import TokenAuth
+from pizza_run.ports import CONTROL_PLANE, app_ports, busy
+from pizza_run.procs import alive
 
 log = logging.getLogger(__name__)
-ROOT: Final = Path(__file__).resolve().parent.parent
-# pid file name -> process kind
-CONTROL_PLANE: Final = {
-    "redis": "redis-server",
-    "sentry": "sentry",
-    "placement": "placement",
-    "scheduler": "scheduler",
-}
 STOP_GRACE_S: Final = 60.0
 
 
 class SuiteError(RuntimeError):
     """The suite could not be started, or stopped answering."""
-
-
-def _listening(port: int) -> bool:
-    with socket.socket() as s:
-        s.settimeout(0.2)
-        return s.connect_ex((LOCALHOST, port)) == 0
 
 
 @dataclass
@@ -56,12 +42,12 @@ class Suite:
 
     def pids(self) -> dict[int, str]:
         """Return the pid of each process the suite started, labelled kind:name."""
-        run = self.data_dir / "run"
         found: dict[int, str] = {}
-        for name, kind in CONTROL_PLANE.items():
+        for name, service in CONTROL_PLANE.items():
             with contextlib.suppress(OSError, ValueError):
-                found[int((run / f"{name}.pid").read_text())] = f"{kind}:{name}"
-        for state in sorted(run.glob("multirun*.json")):  # the stand-in's record of what it started
+                found[int(layout.pid_file(name, self.data_dir).read_text())] = f"{service.kind}:{name}"
+        # The stand-in's record of what it started.
+        for state in sorted(layout.runs_dir(self.data_dir).glob("multirun*.json")):
             with contextlib.suppress(OSError, ValueError, KeyError):
                 for app in json.loads(state.read_text()):
                     found[int(app["app_pid"])] = f"app:{app['app_id']}"
@@ -74,73 +60,41 @@ class Suite:
             return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
         return ""
 
+    def exited(self) -> str | None:
+        """Return how run.sh exited, with the end of its log, or None while it runs."""
+        if self.proc.poll() is None:
+            return None
+        return f"the suite exited with {self.proc.returncode} (see {self.log_path}):\n{self.tail()}"
+
     def check_alive(self) -> None:
         """Raise SuiteError if run.sh has exited."""
-        if self.proc.poll() is not None:
-            raise SuiteError(
-                f"the suite exited with {self.proc.returncode} (see {self.log_path}):\n{self.tail()}"
-            )
-
-
-def _ready(http: httpx.Client) -> str | None:
-    """Return what is not ready yet, or None when the whole suite answers."""
-    for app_id, (app_port, dapr_port) in PORTS.items():
-        if http.get(f"{app_url(app_id)}/healthz").status_code != 200:
-            return f"{app_id} on :{app_port}"
-        if http.get(f"{sidecar_url(app_id)}/healthz").status_code != 204:
-            return f"the sidecar of {app_id} on :{dapr_port}"
-        # Through the workflow's sidecar: name resolution works and the sidecar sees the app healthy.
-        if http.get(invoke_url(app_id, "healthz")).status_code != 200:
-            return f"invocation of {app_id} through the sidecar of {WORKFLOW_APP}"
-    # A 404 for an unknown order means the workflow app reached the workflow engine.
-    if http.get(f"{app_url(WORKFLOW_APP)}/get-status/bench-ready-probe").status_code != 404:
-        return "the workflow engine"
-    return None
+        gone = self.exited()
+        if gone:
+            raise SuiteError(gone)
 
 
 def wait_ready(suite: Suite, timeout_s: float) -> None:
-    """Poll until every app, sidecar and the workflow engine answer; raise at the deadline."""
-    deadline = time.monotonic() + timeout_s
-    waiting: str | None = "the suite"
+    """Poll until every process does its job and the apps reach each other; raise at the deadline."""
     with httpx.Client(timeout=2, auth=suite.auth()) as http:
-        while time.monotonic() < deadline:
-            suite.check_alive()
-            try:
-                waiting = _ready(http)
-            except httpx.HTTPError as exc:
-                waiting = f"{waiting} ({type(exc).__name__})"
-            if waiting is None:
-                return
-            time.sleep(0.2)
-    raise SuiteError(f"not ready within {timeout_s:g} s: waiting for {waiting}; see {suite.log_path}")
-
-
-def load_tokens(data_dir: Path) -> dict[str, str]:
-    """Return the suite's tokens, made by scripts/tokens.sh as run.sh does (none without the script)."""
-    script = ROOT / "scripts" / "tokens.sh"
-    if not script.exists():
-        return {}
-    env = os.environ | {"PIZZA_DATA_DIR": str(data_dir)}
-    made = subprocess.run(
-        ["bash", str(script)], cwd=ROOT, env=env, capture_output=True, text=True, check=True
-    )
-    text = Path(made.stdout.strip()).read_text()
-    return dict(line.split("=", 1) for line in text.splitlines() if "=" in line)
+        try:
+            health.wait(lambda: health.suite_waiting_for(http), suite.exited, timeout_s, suite.log_path)
+        except health.NotReady as exc:
+            raise SuiteError(str(exc)) from None
 
 
 def start(log_path: Path, data_dir: Path, env: dict[str, str]) -> Suite:
     """Start scripts/run.sh in its own process group, logging to log_path."""
-    busy = [p for ports in PORTS.values() for p in ports if _listening(p)]
-    if busy:
-        raise SuiteError(f"ports {busy} are in use: stop the running suite first (make stop)")
+    taken = busy(app_ports())
+    if taken:
+        raise SuiteError(f"ports {taken} are in use: stop the running suite first (make stop)")
     log_path.parent.mkdir(parents=True, exist_ok=True)
-    tokens = load_tokens(data_dir)
-    full_env = os.environ | tokens | env | {"PIZZA_DATA_DIR": str(data_dir)}
+    full_env = os.environ | env | {"PIZZA_DATA_DIR": str(data_dir)}
+    tokens = layout.load_tokens(full_env)
     with log_path.open("wb") as out:
         proc = subprocess.Popen(
             ["bash", "scripts/run.sh"],
-            cwd=ROOT,
-            env=full_env,
+            cwd=layout.ROOT,
+            env=full_env | tokens,
             stdout=out,
             stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL,

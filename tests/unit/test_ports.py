@@ -1,0 +1,45 @@
+"""The ports in Python (names.PORTS, pizza_run.ports) agree with the run files and the scripts."""
+
+import os
+import re
+from pathlib import Path
+
+import pytest
+
+from pizza_common.names import PORTS
+from pizza_run.ports import CONTROL_PLANE, ETCD_PORTS
+from pizza_run.runfile import SENTRY_ADDRESS, load
+
+ROOT = Path(__file__).resolve().parents[2]
+CONTROLPLANE_SH = (ROOT / "scripts" / "controlplane.sh").read_text()
+
+
+@pytest.mark.parametrize("run_file", ["dapr.yaml", "dapr.locked.yaml"])
+def test_each_app_has_the_ports_of_the_run_files(run_file: str) -> None:
+    apps = load(ROOT / run_file, os.environ)
+    assert {a.app_id: (a.own["appPort"], a.own["daprHTTPPort"]) for a in apps} == PORTS
+
+
+@pytest.mark.parametrize("run_file", ["dapr.yaml", "dapr.locked.yaml"])
+def test_the_sidecars_find_the_control_plane_on_its_ports(run_file: str) -> None:
+    for app in load(ROOT / run_file, os.environ):
+        assert app.shared["placementHostAddress"] == f"127.0.0.1:{CONTROL_PLANE['placement'].port}"
+        assert app.shared["schedulerHostAddress"] == f"127.0.0.1:{CONTROL_PLANE['scheduler'].port}"
+    assert SENTRY_ADDRESS.endswith(f":{CONTROL_PLANE['sentry'].port}")
+
+
+def test_controlplane_sh_starts_each_service_on_its_ports() -> None:
+    assert f'REDIS_PORT="${{PIZZA_REDIS_PORT:-{CONTROL_PLANE["redis"].port}}}"' in CONTROLPLANE_SH
+    for name, service in CONTROL_PLANE.items():
+        if name == "redis":
+            continue
+        assert f"\n{name.upper()}_PORT={service.port}" in CONTROLPLANE_SH
+        command = re.search(rf'launch {name} "\$DAPR_BIN/{name}"(.*?)\n\s*wait_for', CONTROLPLANE_SH, re.S)
+        assert command, f"controlplane.sh does not launch {name}"
+        assert f"--healthz-port {service.healthz} " in command.group(1)
+
+
+def test_controlplane_sh_gives_etcd_its_ports() -> None:
+    client, peer = ETCD_PORTS
+    assert f"--etcd-client-port {client} " in CONTROLPLANE_SH
+    assert f"=http://127.0.0.1:{peer}" in CONTROLPLANE_SH
