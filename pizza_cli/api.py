@@ -9,6 +9,7 @@ from typing import Any
 import httpx
 
 from pizza_cli import sse
+from pizza_common.names import STAFF_HEADER
 
 log = logging.getLogger(__name__)
 READ_TIMEOUT_S = 60.0  # the server sends a heartbeat every 15 s: silence this long means a dead stream
@@ -36,9 +37,13 @@ class ApiError(Exception):
 class Shop:
     """A client of pizza-order's /api at one base URL."""
 
-    def __init__(self, base_url: str, timeout: float = 30.0) -> None:
+    def __init__(self, base_url: str, timeout: float = 30.0, staff_token: str | None = None) -> None:
         self.url = base_url.rstrip("/")
-        self.http = httpx.Client(base_url=self.url, timeout=httpx.Timeout(timeout, connect=5.0))
+        # The terminal is the shop's own: it acts as staff when it can read the staff's token.
+        headers = {STAFF_HEADER: staff_token} if staff_token else {}
+        self.http = httpx.Client(
+            base_url=self.url, timeout=httpx.Timeout(timeout, connect=5.0), headers=headers
+        )
 
     def call(self, method: str, path: str, body: Any = None, params: dict[str, Any] | None = None) -> Any:
         """Send a request and return its JSON answer; raise SuiteDown or ApiError."""

@@ -6,6 +6,7 @@ import typer
 
 from pizza_cli import render, steer
 from pizza_cli.api import ApiError, Shop, SuiteDown
+from pizza_run.layout import saved_token
 
 DEFAULT_URL = "http://127.0.0.1:8001"  # pizza-order, where `make run` serves the shop
 EXIT_BAD_INPUT, EXIT_SUITE_DOWN = 1, 2
@@ -20,7 +21,7 @@ def main(
     url: Annotated[str, typer.Option(envvar="PIZZA_URL", help="Base URL of pizza-order.")] = DEFAULT_URL,
 ) -> None:
     """Order pizzas and follow them live, through pizza-order's shop API."""
-    ctx.obj = Shop(url)
+    ctx.obj = Shop(url, staff_token=saved_token("PIZZA_STAFF_TOKEN"))
 
 
 def _shop(ctx: typer.Context) -> Shop:

@@ -21,3 +21,5 @@ STATE_STORE: Final = "pizzastatestore"
 PUBSUB: Final = "pizzapubsub"
 ORDERS_TOPIC: Final = "orders"
 ORDERS_SUB_ROUTE: Final = "/orders-sub"
+# The header that carries the staff's credential (PIZZA_STAFF_TOKEN) to pizza-order and pizza-workflow.
+STAFF_HEADER: Final = "X-Staff-Token"

@@ -5,7 +5,7 @@ from typing import Final
 
 import httpx
 
-from pizza_common.names import PORTS, WORKFLOW_APP
+from pizza_common.names import PORTS, STAFF_HEADER, WORKFLOW_APP
 from pizza_run.ports import LOCALHOST
 
 TOKEN_HEADER: Final = "dapr-api-token"  # the header both tokens travel in, as Dapr sends them
@@ -27,9 +27,12 @@ def invoke_url(target: str, method: str, via: str = WORKFLOW_APP) -> str:
 
 
 class TokenAuth(httpx.Auth):
-    """Send the suite's tokens where they are required: DAPR_API_TOKEN to sidecars, APP_API_TOKEN to apps."""
+    """Send the suite's tokens where they are required: DAPR_API_TOKEN to sidecars, APP_API_TOKEN and
+    the staff's token to apps (a test or the bench acts as Dapr and as staff)."""
 
     def __init__(self, tokens: Mapping[str, str]) -> None:
+        self._staff = tokens.get("PIZZA_STAFF_TOKEN")
+        self._app_ports = {app_port for app_port, _ in PORTS.values()}
         self._by_port: dict[int, str] = {}
         for app_port, dapr_port in PORTS.values():
             if tokens.get("APP_API_TOKEN"):
@@ -39,7 +42,10 @@ class TokenAuth(httpx.Auth):
 
     def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
         """Add the token of the port the request goes to, if it has one."""
-        token = self._by_port.get(request.url.port or 0)
+        port = request.url.port or 0
+        token = self._by_port.get(port)
         if token and TOKEN_HEADER not in request.headers:
             request.headers[TOKEN_HEADER] = token
+        if self._staff and port in self._app_ports and STAFF_HEADER not in request.headers:
+            request.headers[STAFF_HEADER] = self._staff
         yield request

@@ -27,6 +27,18 @@ def pid_file(name: str, data: Path | None = None) -> Path:
     return runs_dir(data) / f"{name}.pid"
 
 
+def saved_token(name: str) -> str | None:
+    """Return a secret of the suite from the environment, else from tokens.sh's file if it was made."""
+    if os.environ.get(name):
+        return os.environ[name]
+    with contextlib.suppress(OSError):
+        for line in (data_dir() / "tokens.env").read_text().splitlines():
+            key, sep, value = line.partition("=")
+            if sep and key == name:
+                return value
+    return None
+
+
 def load_tokens(environ: Mapping[str, str]) -> dict[str, str]:
     """Return the suite's tokens as scripts/run.sh loads them: those in environ, else tokens.sh's file."""
     script = ROOT / "scripts" / "tokens.sh"

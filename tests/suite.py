@@ -89,4 +89,6 @@ def run_suite(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Suite]:
     settings = {"PIZZA_TIME_SCALE": "0.01", "PIZZA_VALIDATION_TIMEOUT_S": "600"}
     with running(log, data, settings, READY_S) as started:
         _show_tokens_to_httpyac(data, started.tokens)
+        # The `pizza` command reads the staff's token from the data folder, as it does after `make run`.
+        os.environ["PIZZA_DATA_DIR"] = str(data)
         yield Suite(log, started.tokens, data)

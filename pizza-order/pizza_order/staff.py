@@ -14,7 +14,8 @@ from flask_openapi3 import APIBlueprint
 from flask_wtf.csrf import CSRFProtect, generate_csrf
 from pydantic import BaseModel
 
-from pizza_common.staff import STAFF_HEADER, sent_token, staff_token
+from pizza_common.names import STAFF_HEADER
+from pizza_common.staff import check_credentials, sent_token, staff_token
 from pizza_common.staff import staff_only as shared_staff_only
 from pizza_common.web import Reply, error
 
@@ -31,6 +32,7 @@ class SignIn(BaseModel):
 def init_app(app: Flask) -> None:
     """Sign sessions with the suite's secret, and check CSRF on what a signed-in browser sends."""
     settings = app.config["SETTINGS"]
+    check_credentials(app, signs=True)
     # Without a secret (development) sessions last as long as the process. (Flask's default is None.)
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = settings.secret_key or secrets.token_urlsafe(32)

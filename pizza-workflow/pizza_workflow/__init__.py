@@ -6,6 +6,7 @@ from typing import Any
 import grpc
 from flask_openapi3 import OpenAPI
 
+from pizza_common import staff
 from pizza_common.names import WORKFLOW_APP
 from pizza_common.web import Reply, create_service_app, error
 from pizza_workflow import decisions, routes, worker
@@ -17,6 +18,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> OpenAPI:
     app = create_service_app(WORKFLOW_APP, __name__, [routes.bp, decisions.bp], test_config)
     # Read once at start: a bad PIZZA_VALIDATION_TIMEOUT_S fails the start, not an order.
     app.config.setdefault("WORKFLOW_SETTINGS", WorkflowSettings())
+    staff.check_credentials(app)
     worker.init_app(app)
 
     @app.errorhandler(grpc.RpcError)

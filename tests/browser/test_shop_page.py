@@ -30,10 +30,17 @@ def browser() -> Iterator[sync_api.Browser]:
         chromium.close()
 
 
-def open_shop(browser: sync_api.Browser, suite: Suite, **context: object) -> sync_api.Page:
+def open_shop(
+    browser: sync_api.Browser, suite: Suite, *, staff: bool = True, **context: object
+) -> sync_api.Page:
+    """Open the shop page: signed in with the staff link `make run` prints, or as a customer."""
     page = browser.new_context(**context).new_page()  # type: ignore[arg-type]
-    page.goto(suite.url[ORDER_APP] + "/")
-    page.wait_for_selector("#connection[data-state=open]", timeout=30_000)
+    if staff:
+        page.goto(f"{suite.url[ORDER_APP]}/staff?token={suite.tokens['PIZZA_STAFF_TOKEN']}")
+        page.wait_for_selector("#connection[data-state=open]", timeout=30_000)
+    else:
+        page.goto(suite.url[ORDER_APP] + "/")
+        page.wait_for_selector("body[data-ready=true]", timeout=30_000)
     return page
 
 
@@ -104,6 +111,25 @@ def test_an_order_is_paused_resumed_and_cancelled_from_the_orders_list(browser, 
         page.wait_for_timeout(250)
     assert done.count() == 1
     assert row.get_by_role("button", name=f"Cancel order {oid}").count() == 0
+
+
+def test_a_customer_sees_only_their_own_order_and_follows_it_live(browser, suite: Suite) -> None:  # type: ignore[no-untyped-def]
+    page = open_shop(browser, suite, staff=False)
+    assert page.locator("#kitchen").is_hidden() and page.locator("#orders").is_hidden()
+    assert page.locator("#open-banner").is_hidden()  # make run locks the staff actions
+    place(page, "margherita", "small")
+    oid = placed_id(page)
+    page.wait_for_selector("#connection[data-state=open]", timeout=30_000)
+    tracker = f".tracker[data-order-id='{oid}']"
+    page.locator(f"{tracker} .steps li.current[data-status=pending_validation]").wait_for(timeout=SLOW)
+    approved = suite.post("pizza-workflow", "/validate-pizza", {"order_id": oid, "approved": True})
+    assert approved.status_code == 200
+    page.locator(f"{tracker} .now[data-status=delivered]").wait_for(timeout=SLOW)
+    # Without the staff's credential the page's own API refuses the kitchen's action.
+    send = "(id) => fetch(`/api/orders/${id}/validate`, {method: 'POST', body: '{\"approved\": true}',"
+    send += " headers: {'Content-Type': 'application/json'}}).then((r) => r.status)"
+    refused = page.evaluate(send, oid)
+    assert refused == 403
 
 
 def test_a_manager_approves_a_large_order(browser, suite: Suite) -> None:  # type: ignore[no-untyped-def]

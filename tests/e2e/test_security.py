@@ -34,9 +34,22 @@ DAPR_ONLY = [
 CUSTOMER = [
     (STOREFRONT_APP, "/menu", 200),
     (KITCHEN_APP, "/inventory", 200),
-    (ORDER_APP, "/order/nobody", 404),
     (WORKFLOW_APP, "/get-status/nobody", 404),
-    (WORKFLOW_APP, "/orders", 200),
+]
+# What only staff may do under `make run`, each sent as anyone on the machine (or a web page) could.
+STAFF_ONLY = [
+    ("POST", WORKFLOW_APP, "/terminate-order", {"order_id": "{oid}"}),
+    ("POST", WORKFLOW_APP, "/cancel-order", {"order_id": "{oid}"}),
+    ("POST", WORKFLOW_APP, "/pause-order", {"order_id": "{oid}"}),
+    ("POST", WORKFLOW_APP, "/validate-pizza", {"order_id": "{oid}", "approved": False}),
+    ("POST", WORKFLOW_APP, "/purge-orders", {}),
+    ("GET", WORKFLOW_APP, "/orders", None),
+    ("GET", ORDER_APP, "/order/{oid}", None),
+    ("DELETE", ORDER_APP, "/order/{oid}", None),
+    ("GET", ORDER_APP, "/api/orders", None),
+    ("GET", ORDER_APP, "/api/events", None),
+    ("POST", ORDER_APP, "/api/orders/{oid}/validate", {"approved": False}),
+    ("POST", ORDER_APP, "/api/orders/{oid}/cancel", {}),
 ]
 
 
@@ -83,6 +96,25 @@ def test_service_invocation_through_the_sidecars_passes_the_app_token(suite) -> 
 def test_customer_routes_and_health_need_no_token(app: str, path: str, code: int, suite, bare) -> None:  # type: ignore[no-untyped-def]
     assert bare.get(app_url(app, path)).status_code == code
     assert bare.get(app_url(app, "/healthz")).json() == {"status": "ok", "app": app, "dapr": "ok"}
+
+
+def test_staff_actions_sent_without_the_staff_token_are_refused_and_change_nothing(suite, bare) -> None:  # type: ignore[no-untyped-def]
+    order = suite.start()
+    oid = order["order_id"]
+    suite.wait_stage(oid, "pending_validation", timeout=120)
+    before = suite.status(oid)
+    for method, app, path, body in STAFF_ONLY:
+        filled = {k: (v.format(oid=oid) if isinstance(v, str) else v) for k, v in (body or {}).items()}
+        sent = bare.request(
+            method, app_url(app, path.format(oid=oid)), json=filled if body is not None else None
+        )
+        assert sent.status_code == 403, (method, path, sent.text)
+        assert "staff only" in sent.json()["error"] or "token" in sent.json()["error"]
+    after = suite.status(oid)
+    assert (after["runtime_status"], after["stage"]) == (before["runtime_status"], before["stage"])
+    assert suite.get(ORDER_APP, f"/order/{oid}").json()["status"] == "pending_validation"
+    assert bare.get(app_url(ORDER_APP, "/staff?token=guess")).status_code == 403
+    assert bare.get(app_url(ORDER_APP, "/"), headers={"Host": "attacker.example"}).status_code == 400
 
 
 def test_an_app_outside_a_components_scope_cannot_use_it(suite) -> None:  # type: ignore[no-untyped-def]

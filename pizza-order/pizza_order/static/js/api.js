@@ -8,8 +8,20 @@ export class ApiError extends Error {
   }
 }
 
-export async function call(method, path, body) {
-  const init = { method, headers: { Accept: "application/json" } };
+// What this browser may do (from /api/session): its CSRF token goes with every change it asks for.
+export const who = { staff: false, open: false, csrf: null };
+// Each order this browser placed, with the token that lets it follow and cancel that order.
+const TOKENS = "pizza.orderTokens";
+const tokens = new Map(Object.entries(JSON.parse(localStorage.getItem(TOKENS) || "{}")));
+export const tokenOf = (id) => tokens.get(id);
+function remember(id, token) {
+  tokens.set(id, token);
+  localStorage.setItem(TOKENS, JSON.stringify(Object.fromEntries(tokens)));
+}
+
+export async function call(method, path, body, headers = {}) {
+  const init = { method, headers: { Accept: "application/json", ...headers } };
+  if (method !== "GET" && who.csrf) init.headers["X-CSRFToken"] = who.csrf;
   if (body !== undefined) {
     init.headers["Content-Type"] = "application/json";
     init.body = JSON.stringify(body);
@@ -29,15 +41,32 @@ export const api = {
   menu: () => call("GET", "/api/menu"),
   journey: () => call("GET", "/api/journey"),
   // One page of orders: {status: [...], cursor} narrow it; the answer's `next` is the following page.
+  session: async () => Object.assign(who, await call("GET", "/api/session")),
   orders: ({ status = [], cursor = null } = {}) => {
     const query = new URLSearchParams(status.map((s) => ["status", s]));
     if (cursor) query.set("cursor", cursor);
     return call("GET", `/api/orders?${query}`);
   },
-  history: (id) => call("GET", `/order/${encodeURIComponent(id)}`),
-  place: (order) => call("POST", "/api/orders", order),
-  act: (id, action, body = {}) => call("POST", `/api/orders/${encodeURIComponent(id)}/${action}`, body),
+  history: (id) => call("GET", `/order/${encodeURIComponent(id)}`, undefined, orderHeader(id)),
+  place: async (order) => {
+    const placed = await call("POST", "/api/orders", order);
+    remember(placed.order_id, placed.order_token);
+    return placed;
+  },
+  act: (id, action, body = {}) =>
+    call("POST", `/api/orders/${encodeURIComponent(id)}/${action}`, body, orderHeader(id)),
+  // The live stream: every order's for staff, else only the orders this browser holds tokens of.
+  eventsUrl: (ids) => {
+    if (who.staff) return "/api/events";
+    const held = ids.filter((id) => tokens.has(id));
+    if (!held.length) return null;
+    return `/api/events?${new URLSearchParams(held.flatMap((id) => [["order", id], ["token", tokens.get(id)]]))}`;
+  },
 };
+
+function orderHeader(id) {
+  return tokens.has(id) ? { "X-Order-Token": tokens.get(id) } : {};
+}
 
 // Builds an element: el("li", {class: "x", "data-id": 1}, "text", child, ...).
 export function el(tag, attrs = {}, ...children) {

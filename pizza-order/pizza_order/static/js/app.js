@@ -1,5 +1,5 @@
 // The shop page: menu and order form, live trackers, staff views, all fed by one event stream.
-import { api, el, label, money, notify } from "./api.js";
+import { api, el, label, money, notify, who } from "./api.js";
 import { Trackers, describe } from "./tracker.js";
 import { Views } from "./views.js";
 
@@ -57,7 +57,7 @@ function showErrors(err) {
   box.focus();
 }
 
-async function placeOrder(event, trackers) {
+async function placeOrder(event, trackers, views) {
   event.preventDefault();
   const button = document.getElementById("place");
   button.disabled = true;
@@ -66,6 +66,7 @@ async function placeOrder(event, trackers) {
     const placed = await api.place(order);
     showErrors(null);
     trackers.track(placed.order_id, describe(order));
+    if (!who.staff) connect(trackers, views);  // a customer's stream follows the orders they hold
     notify(`Order ${placed.order_id} placed: follow it under “Your orders”.`);
   } catch (err) {
     showErrors(err);
@@ -74,10 +75,19 @@ async function placeOrder(event, trackers) {
   }
 }
 
+let source = null;
+
 function connect(trackers, views) {
+  if (source) source.close();
+  const url = api.eventsUrl([...trackers.orders.keys()]);
+  if (!url) {
+    connection.textContent = "Live updates start with your first order.";
+    connection.dataset.state = "idle";
+    return;
+  }
   let refreshing;
   const refreshSoon = () => { clearTimeout(refreshing); refreshing = setTimeout(() => views.refresh(), 200); };
-  const source = new EventSource("/api/events");
+  source = new EventSource(url);
   source.addEventListener("open", () => {
     connection.textContent = "Live updates on.";
     connection.dataset.state = "open";
@@ -102,16 +112,19 @@ function connect(trackers, views) {
 async function main() {
   let menu, journey;
   try {
-    [menu, journey] = await Promise.all([api.menu(), api.journey()]);
+    [menu, journey] = await Promise.all([api.menu(), api.journey(), api.session()]);
   } catch (err) {
     document.querySelector("#menu tbody").replaceChildren(el("tr", {}, el("td", { colspan: 2 }, `The menu is unavailable: ${err.message}`)));
     notify(`The shop is unavailable: ${err.message}`, "error");
     return;
   }
   renderMenu(menu);
+  // Staff see the kitchen, the manager and every order; a customer sees their own orders only.
+  document.body.dataset.staff = String(who.staff);
+  document.getElementById("open-banner").hidden = !who.open;
   const trackers = new Trackers(document.getElementById("tracker-list"), document.getElementById("no-trackers"), journey);
   const views = new Views(trackers, menu, journey);
-  form.addEventListener("submit", (event) => placeOrder(event, trackers));
+  form.addEventListener("submit", (event) => placeOrder(event, trackers, views));
   trackers.restore();
   connect(trackers, views);
   document.body.dataset.ready = "true";

@@ -1,5 +1,5 @@
 // The staff views: the kitchen's quality check, the manager's approvals and the orders list.
-import { api, el, label, money, notify } from "./api.js";
+import { api, el, label, money, notify, who } from "./api.js";
 import { describe } from "./tracker.js";
 
 // Which buttons fit a runtime status: a hint for the page only, pizza-workflow decides (409 otherwise).
@@ -51,6 +51,7 @@ export class Views {
   }
 
   async refresh() {
+    if (!who.staff) return;
     let open, finished;
     try {
       [open, finished] = await Promise.all([everyPage(OPEN), this.finished()]);
