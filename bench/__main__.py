@@ -23,10 +23,9 @@ from pizza_run import layout, suite
 log = logging.getLogger("bench")
 LEVELS: Final = (1, 8, 32, 64)
 ORDERS: Final = 500
-# 500 orders per path by default, spread over the levels rather than 500 at each: on a 2-core
-# machine the workflow path completes about 3.4 orders/s once 8 or more are in flight, so 500
-# per level would take over 10 minutes for the workflow alone. This plan takes about 5 minutes
-# there in all; --orders and --plan change it.
+# 500 orders per path by default, spread over the levels rather than 500 at each, which would take
+# the workflow path alone a long time on a small machine (docs/benchmark.md has the timings);
+# --orders and --plan change it.
 DEFAULT_PLAN: Final = "1:50,8:150,32:150,64:150"
 
 

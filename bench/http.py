@@ -43,8 +43,8 @@ class Backoff:
 def poll_cap_s(concurrency: int) -> float:
     """Return the longest wait between polls of one order: longer when more orders poll at once.
 
-    This keeps the bench's own polling under about 100 requests/s at any level, so that it does
-    not load the workflow engine it measures, while a lone order is still timed to ~60 ms.
+    This keeps the bench's own polling load about the same at every level, so that it does not
+    load the workflow engine it measures, while a lone order is still timed closely.
     """
     return min(1.0, 0.05 + 0.01 * concurrency)
 
