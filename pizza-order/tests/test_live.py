@@ -91,14 +91,16 @@ def test_a_head_or_an_unread_stream_gives_its_slot_back(app: Flask, client: Flas
 
 
 def test_one_client_holds_a_few_streams_at_most(app: Flask, client: FlaskClient) -> None:
-    held = [client.get("/api/events", buffered=False) for _ in range(4)]
-    refused = client.get("/api/events", buffered=False)
+    remote = {"REMOTE_ADDR": "192.0.2.7"}  # from the network: loopback clients share the slots
+    held = [client.get("/api/events", buffered=False, environ_base=remote) for _ in range(4)]
+    refused = client.get("/api/events", buffered=False, environ_base=remote)
     assert [r.status_code for r in held] == [200] * 4
     assert refused.status_code == 429
     assert "live streams from this client" in refused.json["error"]
     for resp in held:
         resp.close()
-    assert client.get("/api/events", buffered=False).status_code == 200
+    assert client.get("/api/events", buffered=False, environ_base=remote).status_code == 200
+    assert client.get("/api/events", buffered=False).status_code == 200  # loopback: no share
 
 
 def test_more_than_one_worker_is_refused_at_start_with_the_reason() -> None:
