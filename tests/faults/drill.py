@@ -4,6 +4,8 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+import httpx
+
 from tests.faults.batch import Batch
 
 ORDERS = 10
@@ -12,9 +14,11 @@ ORDERS = 10
 DEADLINE_S = 240
 
 
-def through_fault(name: str, fault: Callable[[], None]) -> tuple[dict[str, Any], dict[str, Any]]:
-    """Run a batch through a fault; return the audit and the row of figures."""
-    batch = Batch(ORDERS)
+def through_fault(
+    name: str, fault: Callable[[], None], auth: httpx.Auth
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Run a batch through a fault, as staff with the suite's tokens; return the audit and the figures."""
+    batch = Batch(ORDERS, http=httpx.Client(timeout=10, auth=auth))
     try:
         batch.begin()
         assert not batch.failed_early(), f"orders failed before the fault: {batch.failed_early()}"

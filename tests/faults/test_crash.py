@@ -5,6 +5,7 @@ from typing import Any
 
 import pytest
 
+from pizza_run.http import TokenAuth
 from pizza_run.supervisor import Cluster
 from tests.faults.drill import check, through_fault
 
@@ -30,7 +31,7 @@ def test_a_crashed_process_restarted_as_it_was_loses_and_repeats_nothing(
     def crash() -> None:
         cluster.restart(component, cluster.kill(component))
 
-    audit, row = through_fault(component, crash)
+    audit, row = through_fault(component, crash, TokenAuth(cluster.env))
     figures.append(row)
     print(row, audit)  # noqa: T201 - visible with -s while the table waits for the session's end
     assert row["in_flight"] > 0, "the crash found no order in flight: the batch is too fast"

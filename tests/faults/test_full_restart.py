@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 
+from pizza_run.http import TokenAuth
 from pizza_run.supervisor import Cluster
 from tests.faults.drill import check, through_fault
 
@@ -20,7 +21,7 @@ def test_a_restart_of_everything_mid_batch_finishes_every_order(
         cluster.stop(sig)
         cluster.start()
 
-    audit, row = through_fault(f"everything ({sig.name})", restart_all)
+    audit, row = through_fault(f"everything ({sig.name})", restart_all, TokenAuth(cluster.env))
     figures.append(row)
     print(row, audit)  # noqa: T201 - visible with -s while the table waits for the session's end
     assert row["in_flight"] > 0, "the restart found no order in flight: the batch is too fast"
