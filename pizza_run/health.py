@@ -39,17 +39,21 @@ def describe(name: str) -> str:
     return f"{app_id} on :{PORTS[app_id][0]}"
 
 
-def _redis_answers(port: int) -> bool:
+def _redis_answers(port: int, password: str | None) -> bool:
     with socket.create_connection((LOCALHOST, port), timeout=1) as s:
+        if password:  # AUTH is answered while the AOF replays; PING is not
+            s.sendall(f"AUTH {password}\r\n".encode())
+            if not s.recv(64).startswith(b"+OK"):
+                return False
         s.sendall(b"PING\r\n")
         return s.recv(64).startswith(b"+PONG")  # not -LOADING while the AOF replays
 
 
-def ready(http: httpx.Client, name: str) -> bool:
+def ready(http: httpx.Client, name: str, redis_password: str | None = None) -> bool:
     """Return whether one process does its job: answers its health check or a ping."""
     try:
         if name == "redis":
-            return _redis_answers(CONTROL_PLANE[name].port)
+            return _redis_answers(CONTROL_PLANE[name].port, redis_password)
         if name in CONTROL_PLANE:
             return http.get(f"http://{LOCALHOST}:{CONTROL_PLANE[name].healthz}/healthz").status_code == 200
         app_id = name.removesuffix(SIDECAR)
@@ -72,14 +76,14 @@ def reachable(http: httpx.Client, app_id: str) -> bool:
         return False
 
 
-def waiting_for(http: httpx.Client, names: list[str]) -> str | None:
+def waiting_for(http: httpx.Client, names: list[str], redis_password: str | None = None) -> str | None:
     """Return the first of the named processes that is not ready, described, or None once all are."""
-    return next((describe(name) for name in names if not ready(http, name)), None)
+    return next((describe(name) for name in names if not ready(http, name, redis_password)), None)
 
 
-def suite_waiting_for(http: httpx.Client) -> str | None:
+def suite_waiting_for(http: httpx.Client, redis_password: str | None = None) -> str | None:
     """Return what of the whole suite is not ready (a process, or an app through the workflow's sidecar)."""
-    waiting = waiting_for(http, processes())
+    waiting = waiting_for(http, processes(), redis_password)
     if waiting is None:
         unreached = next((app_id for app_id in PORTS if not reachable(http, app_id)), None)
         if unreached:

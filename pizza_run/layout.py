@@ -12,6 +12,11 @@ from pizza_run.procs import alive
 ROOT = Path(__file__).resolve().parent.parent
 
 
+# The password of the suite's Redis: tokens.sh makes it, controlplane.sh gives it to Redis, and the
+# components read it from daprd's environment (envRef).
+REDIS_PASSWORD = "PIZZA_REDIS_PASSWORD"
+
+
 def data_dir() -> Path:
     """Return the suite's data folder: PIZZA_DATA_DIR, else .data at the top."""
     return Path(os.environ.get("PIZZA_DATA_DIR") or ROOT / ".data")

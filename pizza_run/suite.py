@@ -16,6 +16,7 @@ import httpx
 
 from pizza_run import health, layout
 from pizza_run.http import TokenAuth
+from pizza_run.layout import REDIS_PASSWORD
 from pizza_run.ports import CONTROL_PLANE, app_ports, busy
 from pizza_run.procs import alive
 
@@ -77,7 +78,10 @@ def wait_ready(suite: Suite, timeout_s: float) -> None:
     """Poll until every process does its job and the apps reach each other; raise at the deadline."""
     with httpx.Client(timeout=2, auth=suite.auth()) as http:
         try:
-            health.wait(lambda: health.suite_waiting_for(http), suite.exited, timeout_s, suite.log_path)
+            password = suite.tokens.get(REDIS_PASSWORD)
+            health.wait(
+                lambda: health.suite_waiting_for(http, password), suite.exited, timeout_s, suite.log_path
+            )
         except health.NotReady as exc:
             raise SuiteError(str(exc)) from None
 

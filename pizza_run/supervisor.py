@@ -17,6 +17,7 @@ import httpx
 
 from pizza_run import health, layout
 from pizza_run.http import TokenAuth
+from pizza_run.layout import REDIS_PASSWORD
 from pizza_run.multirun import plan
 from pizza_run.ports import CONTROL_PLANE, app_ports, busy, control_ports
 from pizza_run.procs import Spec, group_alive, snapshot
@@ -50,7 +51,8 @@ class Cluster:
             app_id, app_dir = launch.app.app_id, str(launch.app.app_dir)
             self._spawn(health.sidecar(app_id), Spec(launch.daprd_argv, launch.daprd_env, app_dir))
             self._spawn(app_id, Spec(launch.app_argv, launch.app_env, app_dir))
-        self._wait(lambda: health.suite_waiting_for(self.http), list(self.pids), timeout)
+        password = self.env.get(REDIS_PASSWORD)
+        self._wait(lambda: health.suite_waiting_for(self.http, password), list(self.pids), timeout)
 
     def _controlplane(self) -> None:
         # The script starts only what is not running, each as it always does: redis-server
@@ -91,7 +93,8 @@ class Cluster:
             self._controlplane()
         else:
             self._spawn(name, spec)
-        self._wait(lambda: health.waiting_for(self.http, [name]), [name], timeout)
+        password = self.env.get(REDIS_PASSWORD)
+        self._wait(lambda: health.waiting_for(self.http, [name], password), [name], timeout)
 
     def _reap(self, pid: int, timeout: float) -> None:
         deadline = time.monotonic() + timeout
