@@ -61,6 +61,10 @@ claim() {
   die "port $port, needed by $name, is taken by process '$owner'; stop it or free the port"
 }
 
+redis_answers() { # PONG, with the password if one is set: not an error such as NOAUTH or LOADING
+  [ "$(redis-cli -h 127.0.0.1 -p "$REDIS_PORT" ping 2>/dev/null)" = PONG ]
+}
+
 launch() { # launch NAME CMD...: run in the background, detached, logging to $LOGS/NAME.log
   local name=$1; shift
   setsid "$@" >"$LOGS/$name.log" 2>&1 < /dev/null &
@@ -79,11 +83,23 @@ start() {
     die "this suite's control plane runs in the $was profile, not $PROFILE: stop it first (make stop)"
   fi
   echo "$PROFILE" > "$RUN/profile"
-  if claim redis "$REDIS_PORT" redis-server redis-check-rdb docker-proxy; then
-    launch redis redis-server --bind 127.0.0.1 --port "$REDIS_PORT" --dir "$DATA/redis" \
-      --appendonly yes --appendfsync everysec --save "" --daemonize no --protected-mode yes
+  # Locked: Redis requires the suite's password, kept in a config file of mode 600 (not on a command
+  # line any local user can read). Development: none, as a `dapr init` Redis.
+  local conf="$DATA/redis/redis.conf"
+  ( umask 077; : > "$conf" )
+  if [ "$PROFILE" = locked ] && [ -n "${PIZZA_REDIS_PASSWORD:-}" ]; then
+    printf 'requirepass %s\n' "$PIZZA_REDIS_PASSWORD" > "$conf"
+    export REDISCLI_AUTH="$PIZZA_REDIS_PASSWORD"
+  else
+    unset REDISCLI_AUTH
   fi
-  wait_for redis 20 redis-cli -h 127.0.0.1 -p "$REDIS_PORT" ping
+  if claim redis "$REDIS_PORT" redis-server redis-check-rdb docker-proxy; then
+    launch redis redis-server "$conf" --bind 127.0.0.1 --port "$REDIS_PORT" --dir "$DATA/redis" \
+      --appendonly yes --appendfsync everysec --save "" --daemonize no --protected-mode yes
+  elif ! redis_answers && redis-cli -h 127.0.0.1 -p "$REDIS_PORT" ping 2>&1 | grep -qE 'NOAUTH|WRONGPASS|without any password'; then
+    die "the Redis on 127.0.0.1:$REDIS_PORT does not take this suite's password (another profile's, or not this suite's): the locked profile needs its own; stop it (make stop, or your Redis service), or run the development profile: 'dapr run -f .'"
+  fi
+  wait_for redis 20 redis_answers
   if [ "$PROFILE" = dev ]; then
     start_placement_and_scheduler
     say "ready (dev: no mTLS, as 'dapr init'): redis 127.0.0.1:$REDIS_PORT, placement 127.0.0.1:$PLACEMENT_PORT, scheduler 127.0.0.1:$SCHEDULER_PORT"

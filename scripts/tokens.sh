@@ -4,12 +4,14 @@
 # APP_API_TOKEN: every sidecar sends it to its app, whose routes for Dapr only require it.
 # PIZZA_STAFF_TOKEN: the kitchen's, the manager's and the operators' credential (X-Staff-Token,
 # or the sign-in link run.sh prints). PIZZA_SECRET_KEY: signs staff sessions and order tokens.
+# PIZZA_REDIS_PASSWORD: the locked profile's Redis requires it (controlplane.sh), and the sidecars
+# send it (the components' envRef).
 # scripts/run.sh loads the file; Endpoints.http reads it through the `.env` link made here.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 DATA="${PIZZA_DATA_DIR:-$ROOT/.data}"
 FILE="$DATA/tokens.env"
-NAMES="DAPR_API_TOKEN APP_API_TOKEN PIZZA_STAFF_TOKEN PIZZA_SECRET_KEY"
+NAMES="DAPR_API_TOKEN APP_API_TOKEN PIZZA_STAFF_TOKEN PIZZA_SECRET_KEY PIZZA_REDIS_PASSWORD"
 
 new_token() { head -c 32 /dev/urandom | base64 -w0 | tr '+/' '-_' | tr -d '='; }
 

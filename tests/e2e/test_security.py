@@ -3,6 +3,7 @@ mTLS between sidecars and an access-control policy on the kitchen and delivery."
 
 import contextlib
 import json
+import os
 import re
 import shutil
 import socket
@@ -214,3 +215,18 @@ def test_sidecars_speak_mtls_with_certificates_from_sentry(app: str, suite) -> N
         with contextlib.suppress(ConnectionResetError):
             answer = raw.recv(64)
     assert answer == b"" or answer[0] == 0x15, answer  # closed, or a TLS alert: no HTTP/2 SETTINGS
+
+
+def test_redis_refuses_a_client_without_the_suites_password(suite) -> None:  # type: ignore[no-untyped-def]
+    """Any local process could otherwise rewrite stock, payments, orders or workflow state."""
+
+    def cli(*args: str, password: str | None = None) -> str:
+        env = {"PATH": os.environ["PATH"]} | ({"REDISCLI_AUTH": password} if password else {})
+        cmd = ["redis-cli", "-p", "6379", *args]
+        done = subprocess.run(cmd, check=False, capture_output=True, text=True, env=env, timeout=10)
+        return done.stdout.strip()
+
+    assert "NOAUTH" in cli("SET", "pizza-kitchen||inventory", "{}")
+    assert "NOAUTH" in cli("KEYS", "*")
+    assert cli("PING", password=suite.tokens["PIZZA_REDIS_PASSWORD"]) == "PONG"
+    assert suite.get(KITCHEN_APP, "/inventory").status_code == 200  # the sidecars hold it
