@@ -25,6 +25,10 @@ class Settings(BaseSettings):
     """How the suite runs: dapr.yaml says development (tokens optional), dapr.locked.yaml locked."""
     health_timeout_s: float = 0.3
     """How long /healthz waits for the sidecar: less than daprd's app health probe timeout (0.5 s)."""
+    tracing: Literal["on", "off"] = "on"
+    """Whether the app records spans: off marks every request unsampled, for the sidecars too (the bench)."""
+    zipkin_url: str = "http://127.0.0.1:9411/api/v2/spans"
+    """Where the app sends its spans: the Zipkin the sidecars send theirs to (config/*.yaml)."""
 
 
 class DaprSettings(BaseSettings):

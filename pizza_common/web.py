@@ -10,7 +10,7 @@ from flask_openapi3 import APIBlueprint, Info, OpenAPI
 from pydantic import BaseModel, ValidationError
 from werkzeug.exceptions import HTTPException
 
-from pizza_common import dapr_io, health
+from pizza_common import dapr_io, health, tracing
 from pizza_common.dapr_io import DaprUnavailable
 from pizza_common.settings import DaprSettings, Settings
 
@@ -171,6 +171,7 @@ def create_service_app(
     app.before_request(_check_app_token)  # first: a caller without the token learns nothing else
     app.before_request(_check_json_body)
     _register_errors(app)
+    tracing.init_app(app, name)
     dapr_io.init_app(app)
     for bp in blueprints:
         app.register_api(bp)
