@@ -30,4 +30,7 @@ def test_finished_workflow_state_is_retained_for_a_bounded_time(config: Path) ->
 @pytest.mark.parametrize("config", configs(), ids=lambda p: p.name)
 def test_every_request_is_traced_into_the_suites_zipkin(config: Path) -> None:
     tracing = yaml.safe_load(config.read_text())["spec"]["tracing"]
-    assert tracing == {"samplingRate": "1", "zipkin": {"endpointAddress": "http://127.0.0.1:9411/api/v2/spans"}}
+    assert tracing == {
+        "samplingRate": "1",
+        "zipkin": {"endpointAddress": "http://127.0.0.1:9411/api/v2/spans"},
+    }

@@ -12,6 +12,7 @@ from pizza_common.settings import DaprSettings
 from pizza_order import create_app
 
 TRACE_ID = "4bf92f3577b34da6a3ce929d0e0e4736"
+Sidecar = tuple[int, list[dict[str, str]]]  # its port, and the headers of each call it answered
 
 
 class _Sidecar(BaseHTTPRequestHandler):
@@ -29,7 +30,7 @@ class _Sidecar(BaseHTTPRequestHandler):
 
 
 @pytest.fixture
-def sidecar() -> Iterator[tuple[int, list[dict[str, str]]]]:
+def sidecar() -> Iterator[Sidecar]:
     seen: list[dict[str, str]] = []
     handler = type("Handler", (_Sidecar,), {"seen": seen})
     server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
@@ -39,7 +40,7 @@ def sidecar() -> Iterator[tuple[int, list[dict[str, str]]]]:
     server.server_close()
 
 
-def test_a_sidecar_call_carries_the_incoming_requests_trace(sidecar: tuple[int, list[dict[str, str]]]) -> None:
+def test_a_sidecar_call_carries_the_incoming_requests_trace(sidecar: Sidecar) -> None:
     port, seen = sidecar
     gateway = DaprGateway(DaprSettings(http_port=port))
     app = create_app({"TESTING": True, "DAPR": gateway})
