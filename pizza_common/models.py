@@ -78,6 +78,12 @@ RuntimeStatus = Literal["RUNNING", "COMPLETED", "FAILED", "TERMINATED", "PENDING
 Cursor = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{1,400}={0,2}$")]
 
 
+class StatusQuery(Contract):
+    """What /get-status adds on request: the workflow's steps from the engine's history."""
+
+    history: bool = False
+
+
 class OrdersQuery(Contract):
     """One page of the orders list: at most `limit` orders from `cursor` on, at any of `status`."""
 

@@ -1,6 +1,10 @@
 """pizza-workflow's routes, against an in-memory workflow client and gateway."""
 
+from datetime import datetime
+from typing import Any
+
 import pytest
+from dapr.ext.workflow._durabletask.internal import protos as pb
 from flask.testing import FlaskClient
 
 from pizza_common.models import Order
@@ -263,3 +267,39 @@ def test_a_bad_page_request_is_a_422_naming_the_field(
     answer = client.get("/orders", query_string=query)
     assert answer.status_code == 422
     assert [p["field"] for p in answer.json["problems"]] == [field]
+
+
+def _event(event_id: int, second: int, **payload: Any) -> pb.HistoryEvent:
+    event = pb.HistoryEvent(eventId=event_id, **payload)
+    event.timestamp.FromDatetime(datetime(2026, 12, 1, 12, 0, second))
+    return event
+
+
+def test_get_status_with_history_lists_the_engines_steps_with_their_times(
+    client: FlaskClient, workflows: FakeWorkflowClient
+) -> None:
+    workflows.put("pizza-order-h1", "RUNNING", stage="pending_validation")
+    workflows.histories["pizza-order-h1"] = [
+        _event(-1, 0, workflowStarted=pb.WorkflowStartedEvent()),
+        _event(-1, 0, executionStarted=pb.ExecutionStartedEvent(name="pizza_workflow")),
+        _event(0, 1, taskScheduled=pb.TaskScheduledEvent(name="take_order")),
+        _event(-1, 2, workflowCompleted=pb.WorkflowCompletedEvent()),
+        _event(
+            -1,
+            3,
+            taskFailed=pb.TaskFailedEvent(
+                taskScheduledId=0, failureDetails=pb.TaskFailureDetails(errorMessage="503")
+            ),
+        ),
+        _event(-1, 4, taskCompleted=pb.TaskCompletedEvent(taskScheduledId=0)),
+    ]
+    assert "history" not in client.get("/get-status/h1").json
+    resp = client.get("/get-status/h1?history=true")
+    assert resp.status_code == 200
+    assert resp.json["stage"] == "pending_validation"
+    assert resp.json["history"] == [
+        {"at": "2026-12-01T12:00:00+00:00", "event": "execution_started", "name": "pizza_workflow"},
+        {"at": "2026-12-01T12:00:01+00:00", "event": "task_scheduled", "name": "take_order"},
+        {"at": "2026-12-01T12:00:03+00:00", "event": "task_failed", "name": "take_order", "error": "503"},
+        {"at": "2026-12-01T12:00:04+00:00", "event": "task_completed", "name": "take_order"},
+    ]
