@@ -61,6 +61,8 @@ class StatusUpdate(Order):
     timestamp: datetime = Field(default_factory=utcnow)
     event_id: Text
     message: str | None = None
+    trace_id: str | None = None
+    """The trace the status was reported in, when traced: the order's trace (docs/running.md#traces)."""
 
 
 class OrderRef(Contract):

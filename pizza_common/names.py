@@ -21,3 +21,5 @@ STATE_STORE: Final = "pizzastatestore"
 PUBSUB: Final = "pizzapubsub"
 ORDERS_TOPIC: Final = "orders"
 ORDERS_SUB_ROUTE: Final = "/orders-sub"
+# The Zipkin that scripts/controlplane.sh starts, as the Dapr configurations name it (config/*.yaml).
+ZIPKIN_URL: Final = "http://127.0.0.1:9411"
