@@ -7,7 +7,6 @@ client's calls, so that the workflow engine takes it as the workflow's parent; t
 activity in a span under the engine's context for it.
 """
 
-import logging
 import os
 from collections.abc import Sequence
 
@@ -32,7 +31,6 @@ from opentelemetry.util.types import Attributes
 
 from pizza_common.settings import Settings
 
-log = logging.getLogger(__name__)
 # daprd probes it every few seconds: a trace each time would bury the orders' traces.
 UNTRACED_URLS = "healthz"
 
