@@ -10,6 +10,8 @@ from tests.support.dapr_double import FakeDapr
 @pytest.fixture(autouse=True)
 def _no_stage_waits(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("PIZZA_TIME_SCALE", "0")
+    # The apps made in tests send no spans: a Zipkin on this machine may be someone else's suite's.
+    monkeypatch.setenv("PIZZA_TRACING", "off")
 
 
 @pytest.fixture

@@ -8,6 +8,7 @@ from rich.table import Table
 
 from pizza_cli.api import ApiError
 from pizza_common.menu import format_cents
+from pizza_common.names import ZIPKIN_URL
 
 out = Console(highlight=False)
 err = Console(stderr=True, highlight=False, soft_wrap=True)
@@ -73,6 +74,9 @@ def status(view: dict[str, Any]) -> None:
         outcome = view["output"]
         reason = f" ({outcome['error']})" if outcome.get("error") else ""
         out.print(f"outcome: {outcome.get('status')}{reason}", markup=False)
+    traces = [h["trace_id"] for h in view.get("history") or [] if h.get("trace_id")]
+    if traces:
+        out.print(f"trace {traces[0]}: {ZIPKIN_URL}/zipkin/traces/{traces[0]}", markup=False)
     history = Table(title="History")
     for column in ("time", "status", "message"):
         history.add_column(column)

@@ -61,6 +61,8 @@ class StatusUpdate(Order):
     timestamp: datetime = Field(default_factory=utcnow)
     event_id: Text
     message: str | None = None
+    trace_id: str | None = None
+    """The trace the status was reported in, when traced: the order's trace (docs/running.md#traces)."""
 
 
 class OrderRef(Contract):
@@ -76,6 +78,12 @@ class HumanDecision(OrderRef):
 RuntimeStatus = Literal["RUNNING", "COMPLETED", "FAILED", "TERMINATED", "PENDING", "SUSPENDED"]
 # An opaque cursor from a previous page: base64url of the runtime's token and a count to skip.
 Cursor = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{1,400}={0,2}$")]
+
+
+class StatusQuery(Contract):
+    """What /get-status adds on request: the workflow's steps from the engine's history."""
+
+    history: bool = False
 
 
 class OrdersQuery(Contract):

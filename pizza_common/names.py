@@ -23,3 +23,5 @@ ORDERS_TOPIC: Final = "orders"
 ORDERS_SUB_ROUTE: Final = "/orders-sub"
 # The header that carries the staff's credential (PIZZA_STAFF_TOKEN) to pizza-order and pizza-workflow.
 STAFF_HEADER: Final = "X-Staff-Token"
+# The Zipkin that scripts/controlplane.sh starts, as the Dapr configurations name it (config/*.yaml).
+ZIPKIN_URL: Final = "http://127.0.0.1:9411"

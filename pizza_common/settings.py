@@ -5,6 +5,8 @@ from typing import Literal
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from pizza_common.names import ZIPKIN_URL
+
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="PIZZA_", extra="ignore")
@@ -31,6 +33,10 @@ class Settings(BaseSettings):
     """The Host values the apps answer to, comma-separated; any other is refused (DNS rebinding)."""
     health_timeout_s: float = 0.3
     """How long /healthz waits for the sidecar: less than daprd's app health probe timeout (0.5 s)."""
+    tracing: Literal["on", "off"] = "on"
+    """Whether the app records spans: off marks every request unsampled, for the sidecars too (the bench)."""
+    zipkin_url: str = f"{ZIPKIN_URL}/api/v2/spans"
+    """Where the app sends its spans: the Zipkin the sidecars send theirs to (config/*.yaml)."""
 
 
 class DaprSettings(BaseSettings):

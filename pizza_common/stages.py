@@ -3,6 +3,7 @@
 import logging
 import time
 
+from pizza_common import tracing
 from pizza_common.dapr_io import DaprGateway
 from pizza_common.models import Order, StatusUpdate
 from pizza_common.names import ORDERS_TOPIC
@@ -34,6 +35,7 @@ def publish_status(
         error=error[:2000] if error else None,
         event_id=event_id(order.order_id, status, attempt),
         message=message or MESSAGES.get(status),
+        trace_id=tracing.trace_id(),
     )
     dapr.publish(ORDERS_TOPIC, update.model_dump(mode="json", exclude_none=True))
     log.info("order %s: %s", order.order_id, status)

@@ -10,7 +10,7 @@ from flask_openapi3 import APIBlueprint, Info, OpenAPI
 from pydantic import BaseModel, ValidationError
 from werkzeug.exceptions import HTTPException
 
-from pizza_common import dapr_io, health, safety
+from pizza_common import dapr_io, health, safety, tracing
 from pizza_common.dapr_io import DaprUnavailable
 from pizza_common.settings import DaprSettings, Settings
 
@@ -172,6 +172,8 @@ def create_service_app(
     app.before_request(_check_app_token)  # first: a caller without the token learns nothing else
     app.before_request(_check_json_body)
     _register_errors(app)
+    tracing.init_app(app, name)
+    safety.refuse_other_hosts(app)  # last, so outermost: before tracing reads the Host
     dapr_io.init_app(app)
     for bp in blueprints:
         app.register_api(bp)

@@ -31,7 +31,8 @@ class Cluster:
         self.logs = data / "logs"
         venv_bin = str(layout.ROOT / ".venv" / "bin")
         self.env = os.environ | overrides
-        self.env |= {"PIZZA_DATA_DIR": str(data), "DAPR_HOST_IP": "127.0.0.1"}
+        # No Zipkin: the drills watch recovery, and every process here must be one this supervisor owns.
+        self.env |= {"PIZZA_DATA_DIR": str(data), "DAPR_HOST_IP": "127.0.0.1", "PIZZA_TRACING": "off"}
         self.env["PATH"] = f"{venv_bin}:{self.env.get('PATH', '')}"  # as run.sh: python3 is the venv's
         self.pids: dict[str, int] = {}  # name -> pid, which leads its own process group
         self.children: dict[int, subprocess.Popen[bytes]] = {}

@@ -5,8 +5,10 @@
 #   start dev       for `dapr run -f .` (dapr.yaml) without Docker: Redis, placement and scheduler
 #                   without mTLS on their default ports, as `dapr init` runs them; no Sentry.
 #   env             print the locked profile's environment for a shell: eval "$(bash scripts/controlplane.sh env)"
-# A Redis already answering on its port (say, a user's `dapr init`) is used as it is; so are placement
-# and scheduler in the dev profile. The locked profile needs its own, and says so if the ports are taken.
+# Both profiles also start Zipkin (in memory, on loopback), where the sidecars and apps send their spans,
+# unless PIZZA_TRACING=off. A Redis or a Zipkin already answering on its port (say, a user's `dapr init`)
+# is used as it is; so are placement and scheduler in the dev profile. The locked profile needs its own,
+# and says so if the ports are taken.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -17,6 +19,8 @@ REDIS_PORT="${PIZZA_REDIS_PORT:-6379}"
 SENTRY_PORT=50001  # where the Dapr CLI looks for Sentry when a configuration enables mTLS
 PLACEMENT_PORT=50005
 SCHEDULER_PORT=50006
+ZIPKIN_PORT=9411  # the address the Dapr configurations send spans to (config/*.yaml)
+ZIPKIN_JAR="$ROOT/.cache/zipkin/zipkin-server-3.5.1-exec.jar"  # fetched by scripts/setup-zipkin.sh
 CERTS="$DATA/certs"  # Sentry's root and issuer, made on its first start; ca.crt is the trust anchor
 # Placement and scheduler get their certificates from Sentry and accept only sidecars that have one.
 TLS_FLAGS=(--tls-enabled --trust-anchors-file "$CERTS/ca.crt" --sentry-address "127.0.0.1:$SENTRY_PORT")
@@ -83,6 +87,7 @@ start() {
     die "this suite's control plane runs in the $was profile, not $PROFILE: stop it first (make stop)"
   fi
   echo "$PROFILE" > "$RUN/profile"
+  launch_zipkin  # first, as the JVM is the slowest to answer; waited for last
   # Locked: Redis requires the suite's password, kept in a config file of mode 600 (not on a command
   # line any local user can read). Development: none, as a `dapr init` Redis.
   local conf="$DATA/redis/redis.conf"
@@ -102,7 +107,8 @@ start() {
   wait_for redis 20 redis_answers
   if [ "$PROFILE" = dev ]; then
     start_placement_and_scheduler
-    say "ready (dev: no mTLS, as 'dapr init'): redis 127.0.0.1:$REDIS_PORT, placement 127.0.0.1:$PLACEMENT_PORT, scheduler 127.0.0.1:$SCHEDULER_PORT"
+    wait_zipkin
+    say "ready (dev: no mTLS, as 'dapr init'): redis 127.0.0.1:$REDIS_PORT, placement 127.0.0.1:$PLACEMENT_PORT, scheduler 127.0.0.1:$SCHEDULER_PORT, $ZIPKIN"
     return
   fi
   if claim sentry "$SENTRY_PORT" sentry docker-proxy; then
@@ -114,8 +120,32 @@ start() {
   fi
   [ -s "$CERTS/ca.crt" ] || die "Sentry wrote no trust anchor to $CERTS/ca.crt; see $LOGS/sentry.log"
   start_placement_and_scheduler
-  say "ready (locked: mTLS with Sentry): redis 127.0.0.1:$REDIS_PORT, sentry 127.0.0.1:$SENTRY_PORT, placement 127.0.0.1:$PLACEMENT_PORT, scheduler 127.0.0.1:$SCHEDULER_PORT"
+  wait_zipkin
+  say "ready (locked: mTLS with Sentry): redis 127.0.0.1:$REDIS_PORT, sentry 127.0.0.1:$SENTRY_PORT, placement 127.0.0.1:$PLACEMENT_PORT, scheduler 127.0.0.1:$SCHEDULER_PORT, $ZIPKIN"
 }
+
+zipkin_up() { curl -fsS "http://127.0.0.1:$ZIPKIN_PORT/health"; }
+
+# Zipkin is optional: without it, or with tracing off, the suite runs the same and its spans go nowhere.
+# ZIPKIN is what the ready line says of it.
+launch_zipkin() {
+  ZIPKIN="zipkin 127.0.0.1:$ZIPKIN_PORT"
+  if [ "${PIZZA_TRACING:-on}" = off ]; then ZIPKIN="no zipkin (PIZZA_TRACING=off)"; return; fi
+  running zipkin && { say "zipkin already running (pid $(cat "$RUN/zipkin.pid"))"; return; }
+  if zipkin_up >/dev/null 2>&1; then
+    say "using the Zipkin already answering on 127.0.0.1:$ZIPKIN_PORT (a 'dapr init' one?)"; return
+  fi
+  local owner; owner=$(port_owner "$ZIPKIN_PORT")
+  if [ -n "$owner" ]; then ZIPKIN="no zipkin (port $ZIPKIN_PORT taken by '$owner')"; return; fi
+  if ! command -v java >/dev/null || [ ! -f "$ZIPKIN_JAR" ]; then
+    ZIPKIN="no zipkin (no java or no $ZIPKIN_JAR: 'make setup' fetches it)"; return
+  fi
+  # In-memory storage, bounded by the heap; Armeria's own port list, as --server.address binds every interface.
+  launch zipkin java -Xmx256m -jar "$ZIPKIN_JAR" "--armeria.ports[0].ip=127.0.0.1" \
+    "--armeria.ports[0].port=$ZIPKIN_PORT" "--armeria.ports[0].protocols[0]=http"
+}
+
+wait_zipkin() { [ -f "$RUN/zipkin.pid" ] && wait_for zipkin 60 zipkin_up; return 0; }
 
 # Placement and scheduler: in the locked profile with TLS, and only this suite's own; in the dev
 # profile as `dapr init` runs them (no TLS, default ports), reusing a `dapr init` pair already there.
@@ -162,10 +192,10 @@ stop_one() {
   say "stopped $name"
 }
 
-stop() { for n in scheduler placement sentry redis; do stop_one "$n"; done; rm -f "$RUN/profile"; }
+stop() { for n in zipkin scheduler placement sentry redis; do stop_one "$n"; done; rm -f "$RUN/profile"; }
 
 status() {
-  for n in redis sentry placement scheduler; do
+  for n in redis sentry placement scheduler zipkin; do
     if running "$n"; then echo "$n: running (pid $(cat "$RUN/$n.pid"))"; else echo "$n: not started by this project"; fi
   done
 }

@@ -36,6 +36,8 @@ fi
 
 # 3. The pinned Dapr runtime, reused or built from the Go module proxy.
 bash scripts/install-dapr.sh
+# The pinned Zipkin server that receives the traces (without Java: the suite runs without traces).
+bash scripts/setup-zipkin.sh
 
 # 4. The .http client that runs Endpoints.http in the tests (pinned by tools/http/package-lock.json).
 if [ ! -x tools/http/node_modules/.bin/httpyac ]; then

@@ -9,7 +9,7 @@ from typing import Any, TypeVar
 import httpx
 import pytest
 
-from pizza_common.names import PORTS, WORKFLOW_APP
+from pizza_common.names import PORTS, WORKFLOW_APP, ZIPKIN_URL
 from pizza_run.http import TokenAuth, app_url
 from pizza_run.suite import running
 from tests.support.orders import sample_order
@@ -41,6 +41,14 @@ class Suite:
         # Tests reach routes for Dapr only and the sidecars' APIs directly, as Dapr and the apps do.
         self.http = httpx.Client(timeout=30, auth=TokenAuth(tokens))
         self.url = {app: app_url(app) for app in PORTS}
+
+    @property
+    def traced(self) -> bool:
+        """Return whether a Zipkin takes the suite's spans (run.sh turns tracing off without one)."""
+        try:
+            return httpx.get(f"{ZIPKIN_URL}/health", timeout=5).status_code == 200  # without the tokens
+        except httpx.HTTPError:
+            return False
 
     def post(self, app: str, path: str, body: Any) -> httpx.Response:
         return self.http.post(self.url[app] + path, json=body)

@@ -7,7 +7,7 @@ from pizza_order.records import HistoryEntry, OrderRecord
 
 def new_record(update: StatusUpdate) -> OrderRecord:
     """Return the record of an order first seen through a status update."""
-    fields = update.model_dump(exclude={"timestamp", "event_id", "message"})
+    fields = update.model_dump(exclude={"timestamp", "event_id", "message", "trace_id"})
     return OrderRecord(**fields, history=[_entry(update)])
 
 
@@ -44,4 +44,5 @@ def _entry(update: StatusUpdate) -> HistoryEntry:
         event_id=update.event_id,
         error=update.error,
         message=update.message,
+        trace_id=update.trace_id,
     )

@@ -16,6 +16,7 @@ class HistoryEntry(Contract):
     message: str | None = None
     late: bool = False
     """Reported after the order had ended, by a step still in flight: recorded, but it changes nothing."""
+    trace_id: str | None = None
 
 
 class OrderRecord(Order):

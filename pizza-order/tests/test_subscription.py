@@ -40,6 +40,15 @@ def test_first_event_creates_the_order(client: FlaskClient) -> None:
     assert got["customer"]["name"] == "Ada Lovelace"
 
 
+def test_each_status_keeps_the_trace_it_was_reported_in(client: FlaskClient) -> None:
+    traced = event("o9", "validating", 0)
+    traced["data"]["trace_id"] = "4bf92f3577b34da6a3ce929d0e0e4736"
+    deliver(client, traced)
+    deliver(client, event("o9", "processing", 1))
+    history = client.get("/order/o9").json["history"]
+    assert [h.get("trace_id") for h in history] == ["4bf92f3577b34da6a3ce929d0e0e4736", None]
+
+
 def test_out_of_order_events_are_kept_in_time_order(client: FlaskClient) -> None:
     for status, t in (("confirmed", 3), ("validating", 1), ("processing", 2)):
         deliver(client, event("o2", status, t))

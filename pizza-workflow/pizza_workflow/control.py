@@ -1,9 +1,10 @@
 """What an order's workflow may do next, and how its state reads to a client."""
 
 import json
+from datetime import UTC
 from typing import Any
 
-from dapr.ext.workflow import WorkflowState, WorkflowStatus
+from dapr.ext.workflow import WorkflowHistoryEvent, WorkflowHistoryEventType, WorkflowState, WorkflowStatus
 
 from pizza_common.statuses import OrderStatus
 
@@ -56,3 +57,25 @@ def describe(order_id: str, state: WorkflowState) -> dict[str, Any]:
             "error_type": state.failure_details.error_type,
         }
     return view
+
+
+# Markers of each replay turn of the workflow, not steps of the order.
+TURN_MARKERS = frozenset(
+    {WorkflowHistoryEventType.WORKFLOW_STARTED, WorkflowHistoryEventType.WORKFLOW_COMPLETED}
+)
+
+
+def steps(events: list[WorkflowHistoryEvent]) -> list[dict[str, Any]]:
+    """Return the workflow's steps as the engine recorded them, oldest first, each with its time."""
+    names = {e.event_id: e.name for e in events if e.name}
+    return [
+        {
+            "at": e.timestamp.replace(tzinfo=UTC).isoformat(),
+            "event": e.event_type.name.lower(),
+            # A completion names what it completes, as the engine records only the scheduling's id.
+            "name": e.name or (names.get(e.task_scheduled_id) if e.task_scheduled_id is not None else None),
+            **({"error": e.failure_details.message} if e.failure_details else {}),
+        }
+        for e in events
+        if e.event_type not in TURN_MARKERS
+    ]

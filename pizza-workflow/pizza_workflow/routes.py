@@ -7,13 +7,13 @@ from dapr.ext.workflow import WorkflowStatus
 from flask_openapi3 import APIBlueprint
 
 from pizza_common.dapr_io import ETagMismatch, gateway
-from pizza_common.models import Order, OrderRef, OrdersQuery
+from pizza_common.models import Order, OrderRef, OrdersQuery, StatusQuery
 from pizza_common.staff import staff_only
 from pizza_common.stages import publish_status
 from pizza_common.statuses import ENDED, OrderStatus, Stage
 from pizza_common.web import Reply, error
 from pizza_workflow import listing
-from pizza_workflow.control import ALLOWED, FINISHED, describe
+from pizza_workflow.control import ALLOWED, FINISHED, describe, steps
 from pizza_workflow.ids import CANCEL_EVENT, WORKFLOW_NAME, claim_key, instance_id
 from pizza_workflow.lookup import conflict, find
 from pizza_workflow.settings import workflow_settings
@@ -53,12 +53,15 @@ def start_order(body: Order) -> Reply:
 
 
 @bp.get("/get-status/<order_id>")
-def get_status(path: OrderRef) -> Reply:
-    """Return the order's workflow status, stage, progress, and outcome once finished."""
+def get_status(path: OrderRef, query: StatusQuery) -> Reply:
+    """Return the order's workflow status, stage, progress, outcome once finished, and steps on request."""
     state = find(path.order_id)
     if state is None:
         return error(404, f"order {path.order_id} not found")
-    return describe(path.order_id, state)
+    view = describe(path.order_id, state)
+    if query.history:
+        view["history"] = steps(client().get_workflow_history(state.instance_id))
+    return view
 
 
 @bp.get("/orders")

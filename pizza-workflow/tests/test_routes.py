@@ -1,8 +1,10 @@
 """pizza-workflow's routes, against an in-memory workflow client and gateway."""
 
+from datetime import datetime
 from typing import Any
 
 import pytest
+from dapr.ext.workflow._durabletask.internal import protos as pb
 from flask.testing import FlaskClient
 
 from pizza_common.models import Order
@@ -307,3 +309,39 @@ def test_with_a_staff_token_set_the_staff_routes_need_it(
     assert workflows.status("pizza-order-s1") == "RUNNING" and workflows.events == []
     assert send(**{"X-Staff-Token": "st"}).status_code != 403
     assert client.get("/get-status/s1").status_code == 200  # what a customer reads stays open
+
+
+def _event(event_id: int, second: int, **payload: Any) -> pb.HistoryEvent:
+    event = pb.HistoryEvent(eventId=event_id, **payload)
+    event.timestamp.FromDatetime(datetime(2026, 12, 1, 12, 0, second))
+    return event
+
+
+def test_get_status_with_history_lists_the_engines_steps_with_their_times(
+    client: FlaskClient, workflows: FakeWorkflowClient
+) -> None:
+    workflows.put("pizza-order-h1", "RUNNING", stage="pending_validation")
+    workflows.histories["pizza-order-h1"] = [
+        _event(-1, 0, workflowStarted=pb.WorkflowStartedEvent()),
+        _event(-1, 0, executionStarted=pb.ExecutionStartedEvent(name="pizza_workflow")),
+        _event(0, 1, taskScheduled=pb.TaskScheduledEvent(name="take_order")),
+        _event(-1, 2, workflowCompleted=pb.WorkflowCompletedEvent()),
+        _event(
+            -1,
+            3,
+            taskFailed=pb.TaskFailedEvent(
+                taskScheduledId=0, failureDetails=pb.TaskFailureDetails(errorMessage="503")
+            ),
+        ),
+        _event(-1, 4, taskCompleted=pb.TaskCompletedEvent(taskScheduledId=0)),
+    ]
+    assert "history" not in client.get("/get-status/h1").json
+    resp = client.get("/get-status/h1?history=true")
+    assert resp.status_code == 200
+    assert resp.json["stage"] == "pending_validation"
+    assert resp.json["history"] == [
+        {"at": "2026-12-01T12:00:00+00:00", "event": "execution_started", "name": "pizza_workflow"},
+        {"at": "2026-12-01T12:00:01+00:00", "event": "task_scheduled", "name": "take_order"},
+        {"at": "2026-12-01T12:00:03+00:00", "event": "task_failed", "name": "take_order", "error": "503"},
+        {"at": "2026-12-01T12:00:04+00:00", "event": "task_completed", "name": "take_order"},
+    ]

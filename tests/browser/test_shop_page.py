@@ -1,5 +1,6 @@
 """The shop page in headless Chromium against the running suite: order, approve, track, cancel."""
 
+import re
 import statistics
 import time
 from collections.abc import Iterator
@@ -71,6 +72,9 @@ def test_an_order_is_tracked_live_to_delivery_after_the_kitchen_approves(browser
     tracker = page.locator(f".tracker[data-order-id='{oid}']")
     tracker.locator(".now[data-status=delivered]").wait_for(timeout=SLOW)
     assert tracker.locator("progress").evaluate("p => p.value === p.max")
+    if suite.traced:
+        link = str(tracker.locator("a.trace").get_attribute("href"))
+        assert re.fullmatch(r"http://127\.0\.0\.1:9411/zipkin/traces/[0-9a-f]{32}", link), link
     page.locator("#orders").scroll_into_view_if_needed()
     page.screenshot(path=SHOTS / "shop-delivered.png", full_page=True)
 

@@ -1,13 +1,14 @@
 """The `pizza` terminal client against the running suite, as a user runs it."""
 
 import os
+import re
 import socket
 import subprocess
 import sys
 
 import pytest
 
-from pizza_common.names import ORDER_APP
+from pizza_common.names import ORDER_APP, ZIPKIN_URL
 from tests.suite import Suite
 
 CUSTOMER = ["--name", "Ada Lovelace", "--address", "12 Analytical Way", "--phone", "555-0100"]
@@ -60,6 +61,10 @@ def test_an_order_is_followed_to_delivery_once_approved(suite: Suite) -> None:
     assert rc == 0
     assert "order cli-1: COMPLETED, stage delivered" in out
     assert "Delivered. Enjoy your pizza!" in out
+    if suite.traced:
+        assert re.search(rf"^trace [0-9a-f]{{32}}: {ZIPKIN_URL}/zipkin/traces/[0-9a-f]{{32}}$", out, re.M), (
+            out
+        )
     rc, out, _ = run(url, "list", "--status", "COMPLETED", "--limit", "2", "--all")
     assert rc == 0 and "cli-1" in out and "COMPLETED" in out and "RUNNING" not in out
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from dapr.ext.workflow import WorkflowState
+from dapr.ext.workflow import WorkflowHistoryEvent, WorkflowState
 from dapr.ext.workflow._durabletask import client as dt_client
 from dapr.ext.workflow._durabletask import task as dt_task
 from dapr.ext.workflow._durabletask.internal import protos as pb
@@ -119,6 +119,7 @@ class FakeWorkflowClient:
     def __init__(self) -> None:
         self.instances: dict[str, dt_client.WorkflowState] = {}
         self.events: list[tuple[str, str, Any]] = []
+        self.histories: dict[str, list[pb.HistoryEvent]] = {}  # as the engine keeps them, oldest first
 
     def put(
         self,
@@ -155,6 +156,9 @@ class FakeWorkflowClient:
     def schedule_new_workflow(self, workflow: str, *, input: Any = None, instance_id: str) -> str:
         self.put(instance_id, "RUNNING", wf_input=input)
         return instance_id
+
+    def get_workflow_history(self, iid: str) -> list[WorkflowHistoryEvent]:
+        return [WorkflowHistoryEvent._from_proto(e) for e in self.histories.get(iid, [])]
 
     def raise_workflow_event(self, iid: str, name: str, *, data: Any = None) -> None:
         self.events.append((iid, name, data))

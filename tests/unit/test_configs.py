@@ -25,3 +25,12 @@ def test_finished_workflow_state_is_retained_for_a_bounded_time(config: Path) ->
     retention = yaml.safe_load(config.read_text())["spec"]["workflow"]["stateRetentionPolicy"]
     assert set(retention) == {"completed", "failed", "terminated"}
     assert all(value.endswith("h") and 0 < int(value[:-1]) <= 24 * 30 for value in retention.values())
+
+
+@pytest.mark.parametrize("config", configs(), ids=lambda p: p.name)
+def test_every_request_is_traced_into_the_suites_zipkin(config: Path) -> None:
+    tracing = yaml.safe_load(config.read_text())["spec"]["tracing"]
+    assert tracing == {
+        "samplingRate": "1",
+        "zipkin": {"endpointAddress": "http://127.0.0.1:9411/api/v2/spans"},
+    }

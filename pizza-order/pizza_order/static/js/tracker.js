@@ -2,6 +2,8 @@
 import { ApiError, api, el, label } from "./api.js";
 
 const SAVED = "pizza.trackedOrders";
+// The Zipkin that scripts/controlplane.sh starts beside the shop (ZIPKIN_URL in pizza_common/names.py).
+const TRACES = `${location.protocol}//${location.hostname}:9411/zipkin/traces/`;
 const time = (iso) => new Date(iso).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit", second: "2-digit" });
 
 export class Trackers {
@@ -76,12 +78,13 @@ export class Trackers {
     t.stepList = el("ol", { class: "steps", "aria-label": "Stages" },
       ...this.steps.map((s) => el("li", { "data-status": s }, label(s))));
     t.log = el("ol", { class: "log" });
+    t.trace = el("a", { class: "trace", target: "_blank", rel: "noopener", hidden: "" }, "Its trace in Zipkin");
     t.node = el("article", { class: "tracker", "data-order-id": id, "aria-labelledby": heading },
       el("div", { class: "tracker-head" },
         el("h3", { id: heading }, `Order ${id}`),
         el("button", { type: "button", class: "quiet", "aria-label": `Stop tracking order ${id}`,
           onclick: () => this.untrack(id) }, "Stop tracking")),
-      t.summary, t.progress, t.now, t.stepList,
+      t.summary, t.progress, t.now, t.stepList, t.trace,
       el("details", {}, el("summary", {}, "Every update"), t.log));
     this.root.prepend(t.node);
     return t;
@@ -104,6 +107,10 @@ export class Trackers {
     t.now.dataset.status = latest.status;
     t.node.dataset.status = latest.status;
     t.node.classList.toggle("ended", ended.length > 0);
+    // The order's trace: the one its first traced status was reported in.
+    const traced = events.find((e) => e.trace_id);
+    t.trace.hidden = !traced;
+    if (traced) t.trace.href = TRACES + traced.trace_id;
     t.log.replaceChildren(...events.map((e) => el("li", {
       "data-status": e.status, "data-event-id": e.event_id, "data-shown-at": e.shownAt,
     }, el("time", { datetime: e.timestamp }, time(e.timestamp)), ` ${label(e.status)}`,
