@@ -75,6 +75,13 @@ def test_an_order_is_tracked_live_to_delivery_after_the_kitchen_approves(browser
     if suite.traced:
         link = str(tracker.locator("a.trace").get_attribute("href"))
         assert re.fullmatch(r"http://127\.0\.0\.1:9411/zipkin/traces/[0-9a-f]{32}", link), link
+        # The link opens the order's trace in Zipkin's own page, every service's spans in it.
+        zipkin = page.context.new_page()
+        zipkin.set_viewport_size({"width": 1280, "height": 900})
+        zipkin.goto(link)
+        zipkin.get_by_text("pizza-workflow").first.wait_for(timeout=60_000)
+        zipkin.screenshot(path=SHOTS / "zipkin-trace.png", full_page=False)
+        zipkin.close()
     page.locator("#orders").scroll_into_view_if_needed()
     page.screenshot(path=SHOTS / "shop-delivered.png", full_page=True)
 
