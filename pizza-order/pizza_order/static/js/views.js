@@ -127,8 +127,9 @@ export class Views {
     } finally {
       button.disabled = false;
       this.refresh();
-      // A pause or resume takes effect in the workflow engine a moment later, and publishes nothing.
-      setTimeout(() => this.refresh(), 1000);
+      // A pause or resume takes effect in the workflow engine a moment later (longer on a busy
+      // machine), and publishes nothing: look again a few times.
+      for (const ms of [1000, 3000, 6000, 12000]) setTimeout(() => this.refresh(), ms);
     }
   }
 }
