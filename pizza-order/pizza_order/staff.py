@@ -6,8 +6,7 @@ import base64
 import hashlib
 import hmac
 import secrets
-from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any
 
 from flask import Flask, current_app, redirect, request, session
 from flask_openapi3 import APIBlueprint
@@ -15,12 +14,11 @@ from flask_wtf.csrf import CSRFProtect, generate_csrf
 from pydantic import BaseModel
 
 from pizza_common.names import STAFF_HEADER
-from pizza_common.staff import check_credentials, sent_token, staff_token
+from pizza_common.staff import View, check_credentials, sent_token, staff_token
 from pizza_common.staff import staff_only as shared_staff_only
 from pizza_common.web import Reply, error
 
 ORDER_HEADER = "X-Order-Token"
-View = TypeVar("View", bound=Callable[..., Any])
 csrf = CSRFProtect()
 bp = APIBlueprint("staff", __name__)
 
