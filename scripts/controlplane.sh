@@ -183,8 +183,9 @@ print_env() {
 
 stop_one() {
   local name=$1 pid
-  running "$name" || { rm -f "$RUN/$name.pid"; return 0; }
-  pid=$(cat "$RUN/$name.pid")
+  # Read once: a second `stop` (make stop beside make run's own) may remove the file meanwhile.
+  pid=$(cat "$RUN/$name.pid" 2>/dev/null) || return 0
+  alive "$pid" || { rm -f "$RUN/$name.pid"; return 0; }
   kill -TERM "$pid" 2>/dev/null || true
   for _ in $(seq 1 100); do alive "$pid" || break; sleep 0.05; done
   alive "$pid" && kill -KILL "$pid" 2>/dev/null || true
