@@ -2,6 +2,7 @@
 
 import argparse
 import asyncio
+import contextlib
 import logging
 import signal
 import sys
@@ -14,7 +15,7 @@ from typing import Any, Final
 from rich.console import Console
 from rich.logging import RichHandler
 
-from bench import report
+from bench import floor_path, report
 from bench.model import PATHS
 from bench.resources import Monitor
 from bench.runner import Plan, Runner
@@ -55,7 +56,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         type=lambda t: [int(c) for c in t.split(",")],
         help=f"concurrency levels, with --orders (default {','.join(map(str, LEVELS))})",
     )
-    parser.add_argument("--paths", default=",".join(PATHS), help="workflow,baseline or one of them")
+    parser.add_argument("--paths", default=",".join(PATHS), help="workflow,baseline,floor or some of them")
     parser.add_argument("--warmup", type=int, default=5, help="orders per path before measuring (default 5)")
     parser.add_argument(
         "--sample", type=int, default=10, help="orders per level in the breakdown (default 10)"
@@ -162,10 +163,15 @@ def main(argv: list[str]) -> int:
     env = {"PIZZA_TIME_SCALE": "0", "PIZZA_VALIDATION_TIMEOUT_S": "3600"}
     try:
         ready_s = min(args.ready_timeout, args.deadline)
-        with suite.running(out / "suite.log", args.data_dir, env, ready_s) as running:
-            results["startup_s"] = round(time.monotonic() - began, 1)
+        with contextlib.ExitStack() as stack:
+            running = stack.enter_context(suite.running(out / "suite.log", args.data_dir, env, ready_s))
             runner = Runner(plan, Monitor(running.pids), run_id, results, running.auth())
+            if "floor" in plan.paths:
+                floor_log = out / "floor.log"
+                runner.floor = stack.enter_context(floor_path.running(running, floor_log))
+            results["startup_s"] = round(time.monotonic() - began, 1)
             runner.check = running.check_alive
+            runner.metrics_ports = running.metrics_ports()
             remaining = args.deadline - (time.monotonic() - began)
             try:
                 asyncio.run(_run(runner, remaining))

@@ -49,10 +49,12 @@ def poll_cap_s(concurrency: int) -> float:
     return min(1.0, 0.05 + 0.01 * concurrency)
 
 
-async def fetch_json(http: httpx.AsyncClient, url: str) -> dict[str, Any] | None:
+async def fetch_json(
+    http: httpx.AsyncClient, url: str, headers: dict[str, str] | None = None
+) -> dict[str, Any] | None:
     """GET url once: its JSON object, or None when absent (404) or the connection broke."""
     try:
-        resp = await http.get(url)
+        resp = await http.get(url, headers=headers)
     except httpx.TransportError:  # a GET is safe to repeat: the next poll asks again
         return None
     if resp.status_code == 404:
@@ -63,10 +65,14 @@ async def fetch_json(http: httpx.AsyncClient, url: str) -> dict[str, Any] | None
 
 
 async def poll_json(
-    http: httpx.AsyncClient, url: str, done: Callable[[dict[str, Any]], bool], cap_s: float = MAX_WAIT_S
+    http: httpx.AsyncClient,
+    url: str,
+    done: Callable[[dict[str, Any]], bool],
+    cap_s: float = MAX_WAIT_S,
+    headers: dict[str, str] | None = None,
 ) -> dict[str, Any]:
     """GET url until its JSON answer satisfies done; the caller bounds the time."""
     backoff = Backoff(cap=cap_s)
-    while (body := await fetch_json(http, url)) is None or not done(body):
+    while (body := await fetch_json(http, url, headers)) is None or not done(body):
         await backoff.wait()
     return body

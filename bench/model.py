@@ -6,7 +6,7 @@ from typing import Any, Final
 
 from pizza_common.models import Customer, Order
 
-PATHS: Final = ("workflow", "baseline")
+PATHS: Final = ("workflow", "baseline", "floor")
 CUSTOMER: Final = Customer(name="Grace Hopper", address="1 Compiler Lane", phone="+1 202 555 0100")
 
 

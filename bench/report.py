@@ -13,6 +13,7 @@ import matplotlib.pyplot as plt
 from rich.console import Console
 from rich.table import Table
 
+from bench import engine
 from bench.model import PATHS
 from bench.resources import KINDS
 
@@ -42,7 +43,7 @@ def write_plot(results: dict[str, Any], path: Path) -> None:
         log.info("no level finished: no plot")
         return
     fig, (left, right) = plt.subplots(1, 2, figsize=(12, 4.8))
-    for name, marker in zip(PATHS, ("o", "s"), strict=True):
+    for name, marker in zip(PATHS, ("o", "s", "^"), strict=True):
         left.plot(*_series(levels, name, "orders_per_s"), marker=marker, label=name)
         for key, style in (("p50_ms", "-"), ("p95_ms", "--")):
             right.plot(*_series(levels, name, key), style, marker=marker, label=f"{name} {key[:3]}")
@@ -66,6 +67,12 @@ def _num(value: float | None, digits: int = 1) -> str:
     return "-" if value is None else f"{value:.{digits}f}"
 
 
+def _pair(ratio: dict[str, Any], key: str) -> str:
+    if ratio.get(f"{key}throughput") is None:
+        return "-"
+    return f"{_num(ratio.get(f'{key}throughput'), 3)}, {_num(ratio.get(f'{key}p50'), 2)}"
+
+
 def summary_table(results: dict[str, Any]) -> Table:
     """Return throughput, latency percentiles and failures per level, with the ratio of the paths."""
     table = Table(title="Throughput and latency (start -> delivered)")
@@ -84,7 +91,8 @@ def summary_table(results: dict[str, Any]) -> Table:
     )
     for column in columns:
         table.add_column(column, justify="left" if column == "path" else "right")
-    table.add_column("wf/base: orders/s, p50", justify="right")
+    table.add_column("workflow / baseline: orders/s, p50", justify="right")
+    table.add_column("workflow / floor: orders/s, p50", justify="right")
     for level in results["levels"]:
         ratio = level.get("ratio") or {}
         for name in PATHS:
@@ -104,9 +112,8 @@ def summary_table(results: dict[str, Any]) -> Table:
                 _num(s["p50_ms"]),
                 _num(s["p95_ms"]),
                 _num(s["p99_ms"]),
-                f"{_num(ratio.get('throughput'), 3)}, {_num(ratio.get('p50'), 2)}"
-                if name == "workflow"
-                else "",
+                _pair(ratio, "") if name == "workflow" else "",
+                _pair(ratio, "floor_") if name == "workflow" else "",
                 style="red" if bad else None,
             )
     return table
@@ -163,9 +170,30 @@ def resources_table(results: dict[str, Any]) -> Table:
     return table
 
 
+def per_order_table(results: dict[str, Any]) -> Table:
+    """Return, per level and path, CPU ms per order by process kind and the engine's counts per order."""
+    table = Table(title="Per order: CPU ms by process kind (load plus drain), and what the engine did")
+    counts = list(engine.COUNTERS)
+    table.add_column("c", justify="right")
+    table.add_column("path")
+    for column in ("CPU ms", *KINDS, *counts):
+        table.add_column(column, justify="right")
+    for level in results["levels"]:
+        for name in PATHS:
+            found = level.get(name) or {}
+            if not found.get("cpu_ms_per_order"):
+                continue
+            cpu, done = found["cpu_ms_per_order"], found.get("engine_per_order") or {}
+            cells = [_num(cpu.get("suite")), *(_num(cpu.get(kind)) for kind in KINDS)]
+            cells += [_num(done.get(count), 2) for count in counts]
+            table.add_row(str(level["concurrency"]), name, *cells)
+    return table
+
+
 def show(results: dict[str, Any], console: Console) -> None:
     """Print the tables and the verdict."""
-    for table in (summary_table(results), breakdown_table(results), resources_table(results)):
+    tables = (summary_table, breakdown_table, resources_table, per_order_table)
+    for table in (make(results) for make in tables):
         console.print(table)
     if results.get("aborted"):
         console.print(f"[bold red]ABORTED:[/] {results['aborted']}")

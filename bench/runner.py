@@ -12,8 +12,9 @@ from typing import Any, Final
 import httpx
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from bench import baseline_path, breakdown, workflow_path
+from bench import baseline_path, breakdown, engine, workflow_path
 from bench.events import OrderEvents
+from bench.floor_path import Floor
 from bench.http import client, poll_cap_s
 from bench.load import LevelRun, PathFn, order_ids, run_level
 from bench.model import OrderRun, order_json
@@ -42,9 +43,13 @@ class Plan:
     sample: int
     baseline_retry: bool = True
 
-    def path_fn(self, path: str, concurrency: int, events: OrderEvents) -> PathFn:
+    def path_fn(self, path: str, concurrency: int, events: OrderEvents, floor: Floor | None) -> PathFn:
         """Return the function that sends one order along path at this concurrency."""
-        if path != "workflow":
+        if path == "floor":
+            if floor is None:
+                raise RuntimeError("the floor path needs the floor app running")
+            return floor.path(poll_cap_s(concurrency))
+        if path == "baseline":
             return baseline_path.runner(self.baseline_retry)
         cap_s = poll_cap_s(concurrency)
 
@@ -86,7 +91,15 @@ async def settle(monitor: Monitor) -> float:
     return time.monotonic() - began
 
 
-def _path_result(level: LevelRun, usage: Usage, drain_s: float, parts: dict[str, Any]) -> dict[str, Any]:
+def _cpu_ms_per_order(usage: Usage, orders: int) -> dict[str, float]:
+    per_kind = {kind: round(1000 * u.cpu_s / orders, 1) for kind, u in usage.kinds.items()}
+    suite_ms = sum(ms for kind, ms in per_kind.items() if kind != "bench")
+    return per_kind | {"suite": round(suite_ms, 1)}
+
+
+def _path_result(
+    level: LevelRun, usage: Usage, drain_s: float, parts: dict[str, Any], counts: dict[str, float]
+) -> dict[str, Any]:
     runs = level.runs
     latencies = [r.latency_s for r in runs if r.latency_s is not None]
     failed = sum(1 for r in runs if not r.ok and not r.lost)
@@ -98,8 +111,30 @@ def _path_result(level: LevelRun, usage: Usage, drain_s: float, parts: dict[str,
         "retries": sum(r.retries for r in runs),
         "failures": [{"order_id": r.order_id, "error": r.error} for r in runs if not r.ok][:FAILURES_KEPT],
         "resources": dataclasses.asdict(usage),
+        "cpu_ms_per_order": _cpu_ms_per_order(usage, len(runs)) if runs else {},
+        "engine_per_order": counts,
         "breakdown": parts,
     }
+
+
+async def _explain(path: str, http: httpx.AsyncClient, runs: list[OrderRun], sample: int) -> dict[str, Any]:
+    if path == "workflow":
+        return await breakdown.workflow_breakdown(http, runs, sample)
+    if path == "baseline":
+        return await breakdown.baseline_breakdown(http, runs, sample)
+    return {}  # the floor's steps are the engine's alone
+
+
+def _ratios(level: dict[str, Any]) -> dict[str, float | None]:
+    """Return the workflow path's orders/s and p50 over the baseline's and over the floor's."""
+    wf = (level.get("workflow") or {}).get("summary")
+    found: dict[str, float | None] = {}
+    for name, key in (("baseline", ""), ("floor", "floor_")):
+        other = (level.get(name) or {}).get("summary")
+        if wf and other:
+            found[f"{key}throughput"] = ratio(wf["orders_per_s"], other["orders_per_s"])
+            found[f"{key}p50"] = ratio(wf["p50_ms"], other["p50_ms"])
+    return found
 
 
 class Runner:
@@ -115,6 +150,8 @@ class Runner:
         self.results = results
         self.check: Callable[[], None] = lambda: None
         self.events = OrderEvents()
+        self.floor: Floor | None = None
+        self.metrics_ports: dict[str, list[int]] = {}
 
     async def run(self) -> None:
         """Warm up each path, then run every level of the plan."""
@@ -136,12 +173,7 @@ class Runner:
             for path in self.plan.paths:
                 level[path] = await self._level(http, path, concurrency, orders)
                 self.check()
-            wf, base = level.get("workflow"), level.get("baseline")
-            if wf and base:
-                level["ratio"] = {
-                    "throughput": ratio(wf["summary"]["orders_per_s"], base["summary"]["orders_per_s"]),
-                    "p50": ratio(wf["summary"]["p50_ms"], base["summary"]["p50_ms"]),
-                }
+            level["ratio"] = _ratios(level)
 
     async def _warm_up(self, http: httpx.AsyncClient) -> None:
         if self.plan.warmup <= 0:
@@ -149,7 +181,7 @@ class Runner:
         await restock(http, self.plan.warmup * len(self.plan.paths))
         for path in self.plan.paths:
             ids = order_ids(f"{self.run_id}-warm-{path[:2]}", self.plan.warmup)
-            path_fn = self.plan.path_fn(path, 1, self.events)
+            path_fn = self.plan.path_fn(path, 1, self.events, self.floor)
             done = await run_level(path, path_fn, http, ids, 1, self.plan.order_timeout_s)
             bad = [r for r in done.runs if not r.ok]
             if bad:
@@ -169,11 +201,12 @@ class Runner:
             MofNCompleteColumn(),
             TimeElapsedColumn(),
         )
+        before = await asyncio.to_thread(engine.scrape, self.metrics_ports)
         with Progress(*columns, transient=True) as progress, self.monitor.window() as usage:
             task = progress.add_task(path, total=orders)
             level = await run_level(
                 path,
-                self.plan.path_fn(path, concurrency, self.events),
+                self.plan.path_fn(path, concurrency, self.events, self.floor),
                 http,
                 ids,
                 concurrency,
@@ -181,9 +214,10 @@ class Runner:
                 on_done=lambda _: progress.advance(task),
             )
             drain_s = await settle(self.monitor)
-        explain = breakdown.workflow_breakdown if path == "workflow" else breakdown.baseline_breakdown
-        parts = await explain(http, level.runs, self.plan.sample)
-        result = _path_result(level, usage, drain_s, parts)
+        after = await asyncio.to_thread(engine.scrape, self.metrics_ports)
+        counts = engine.per_order(before, after, len(level.runs))
+        parts = await _explain(path, http, level.runs, self.plan.sample)
+        result = _path_result(level, usage, drain_s, parts, counts)
         s = result["summary"]
         log.info(
             "%s c=%d: %d/%d ok, %d failed, %d lost, %.2f orders/s, p50 %s ms, p95 %s ms, p99 %s ms",

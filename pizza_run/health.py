@@ -91,6 +91,15 @@ def suite_waiting_for(http: httpx.Client, redis_password: str | None = None) -> 
     return waiting
 
 
+def workflow_worker_connected(http: httpx.Client, dapr_http_port: int) -> bool:
+    """Return whether a sidecar has a workflow worker connected, as its metadata says."""
+    try:
+        resp = http.get(f"http://{LOCALHOST}:{dapr_http_port}/v1.0/metadata")
+        return resp.status_code == 200 and resp.json().get("workflows", {}).get("connectedWorkers", 0) > 0
+    except (httpx.HTTPError, ValueError):
+        return False
+
+
 def wait(
     pending: Callable[[], str | None], exited: Callable[[], str | None], timeout_s: float, logs: Path
 ) -> None:

@@ -11,11 +11,12 @@ LOCALHOST: Final = "127.0.0.1"
 
 @dataclass(frozen=True)
 class Service:
-    """One process of the control plane: its process name, its port, and its health port if it has one."""
+    """One process of the control plane: its process name, its port, and its health and metrics ports."""
 
     kind: str
     port: int
     healthz: int | None = None
+    metrics: int | None = None
 
 
 # As scripts/controlplane.sh starts them, keyed by their pid files' names; the script keeps its own
@@ -23,8 +24,8 @@ class Service:
 CONTROL_PLANE: Final = {
     "redis": Service("redis-server", 6379),
     "sentry": Service("sentry", 50001, healthz=58082),
-    "placement": Service("placement", 50005, healthz=58080),
-    "scheduler": Service("scheduler", 50006, healthz=58081),
+    "placement": Service("placement", 50005, healthz=58080, metrics=59090),
+    "scheduler": Service("scheduler", 50006, healthz=58081, metrics=59091),
 }
 ETCD_PORTS: Final = (52379, 52380)  # the scheduler's embedded etcd: its clients and its peers
 

@@ -22,6 +22,7 @@ from pizza_run.procs import alive
 
 log = logging.getLogger(__name__)
 STOP_GRACE_S: Final = 60.0
+BESIDE_START_S: Final = 30.0
 
 
 class SuiteError(RuntimeError):
@@ -36,6 +37,7 @@ class Suite:
     log_path: Path
     data_dir: Path
     tokens: dict[str, str]
+    env: dict[str, str]
 
     def auth(self) -> TokenAuth:
         """Return the auth that sends the suite's tokens to its sidecars and apps."""
@@ -47,13 +49,27 @@ class Suite:
         for name, service in CONTROL_PLANE.items():
             with contextlib.suppress(OSError, ValueError):
                 found[int(layout.pid_file(name, self.data_dir).read_text())] = f"{service.kind}:{name}"
-        # The stand-in's record of what it started.
-        for state in sorted(layout.runs_dir(self.data_dir).glob("multirun*.json")):
-            with contextlib.suppress(OSError, ValueError, KeyError):
-                for app in json.loads(state.read_text()):
-                    found[int(app["app_pid"])] = f"app:{app['app_id']}"
-                    found[int(app["daprd_pid"])] = f"daprd:{app['app_id']}"
+        for app in self.apps():
+            with contextlib.suppress(ValueError, KeyError):
+                found[int(str(app["app_pid"]))] = f"app:{app['app_id']}"
+                found[int(str(app["daprd_pid"]))] = f"daprd:{app['app_id']}"
         return found
+
+    def apps(self) -> list[dict[str, object]]:
+        """Return the stand-in's record of each app it started: ports, pids and folder."""
+        found: list[dict[str, object]] = []
+        for state in sorted(layout.runs_dir(self.data_dir).glob("multirun*.json")):
+            with contextlib.suppress(OSError, ValueError):
+                found += json.loads(state.read_text())
+        return found
+
+    def metrics_ports(self) -> dict[str, list[int]]:
+        """Return the Prometheus ports of the sidecars and of the control plane, by process kind."""
+        ports = {"daprd": [int(str(a["metrics_port"])) for a in self.apps() if a.get("metrics_port")]}
+        for service in CONTROL_PLANE.values():
+            if service.metrics:
+                ports.setdefault(service.kind, []).append(service.metrics)
+        return ports
 
     def tail(self, lines: int = 8) -> str:
         """Return the last lines of the suite's log."""
@@ -105,7 +121,7 @@ def start(log_path: Path, data_dir: Path, env: dict[str, str]) -> Suite:
             start_new_session=True,
         )
     log.info("started the suite (run.sh pid %d), log %s, data %s", proc.pid, log_path, data_dir)
-    return Suite(proc, log_path, data_dir, tokens)
+    return Suite(proc, log_path, data_dir, tokens, full_env | tokens)
 
 
 def stop(suite: Suite, started: dict[int, str]) -> None:
@@ -142,3 +158,40 @@ def running(log_path: Path, data_dir: Path, env: dict[str, str], ready_s: float)
     finally:
         started |= suite.pids()
         stop(suite, started)
+
+
+@contextlib.contextmanager
+def beside(suite: Suite, run_file: Path, log_path: Path) -> Iterator[list[dict[str, object]]]:
+    """Run another run file's apps on the suite's control plane for the block; yield their records.
+
+    The stand-in runs them with the environment run.sh gives the suite's own apps.
+    """
+    trust = (suite.data_dir / "certs" / "ca.crt").read_text()
+    venv_bin = str(layout.ROOT / ".venv" / "bin")
+    env = suite.env | {
+        "DAPR_TRUST_ANCHORS": trust,
+        "DAPR_HOST_IP": "127.0.0.1",
+        "PATH": f"{venv_bin}:{suite.env.get('PATH', '')}",
+    }
+    with log_path.open("ab") as out:
+        proc = subprocess.Popen(
+            [f"{venv_bin}/python", "-m", "pizza_run", "run", "-f", str(run_file)],
+            cwd=layout.ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL, start_new_session=True,
+        )  # fmt: skip
+    record = layout.runs_dir(suite.data_dir) / f"multirun-{proc.pid}.json"
+    try:
+        deadline = time.monotonic() + BESIDE_START_S
+        while not record.exists():
+            if proc.poll() is not None or time.monotonic() > deadline:
+                raise SuiteError(f"{run_file} did not start (see {log_path})")
+            time.sleep(0.1)
+        yield list(json.loads(record.read_text()))
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(timeout=STOP_GRACE_S)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()

@@ -37,6 +37,8 @@ def test_controlplane_sh_starts_each_service_on_its_ports() -> None:
         command = re.search(rf'launch {name} "\$DAPR_BIN/{name}"(.*?)\n\s*wait_for', CONTROLPLANE_SH, re.S)
         assert command, f"controlplane.sh does not launch {name}"
         assert f"--healthz-port {service.healthz} " in command.group(1)
+        if service.metrics:
+            assert f"--metrics-port {service.metrics} " in command.group(1)
 
 
 def test_controlplane_sh_gives_etcd_its_ports() -> None:
