@@ -115,3 +115,19 @@ def test_a_duplicated_field_and_an_empty_input_are_refused(tools: Tools) -> None
     assert done.returncode == 1
     assert 'key "replicas" already set' in done.stderr
     assert tools.check("# nothing\n").returncode == 1
+
+
+@pytest.mark.parametrize(
+    ("setting", "said"),
+    [
+        ("services.pizza-kitchn.replicas=2", "additional properties 'pizza-kitchn' not allowed"),
+        ("services.pizza-kitchen.replica=2", "additional properties 'replica' not allowed"),
+        ("redis.passwordSecret.nmae=x", "additional properties 'nmae' not allowed"),
+        ("logLevel=verbose", "value must be one of"),
+    ],
+    ids=["service", "replicas", "secret", "level"],
+)
+def test_a_typo_in_the_values_is_refused_by_the_charts_schema(tools: Tools, setting: str, said: str) -> None:
+    done = tools.helm_run("template", "pizza", str(CHART), "--set", setting)
+    assert done.returncode != 0
+    assert said in done.stderr
