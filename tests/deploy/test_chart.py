@@ -158,3 +158,16 @@ def test_pizza_order_refuses_a_second_replica(tools: Tools) -> None:
     done = tools.helm_run("template", "pizza", str(CHART), "--set", "services.pizza-order.replicas=2")
     assert done.returncode != 0
     assert "pizza-order runs as one replica" in done.stderr
+
+
+@pytest.mark.parametrize("shape", SHAPES, ids=str)
+def test_the_network_policy_lets_in_only_sidecars_and_the_shop_page(tools: Tools, shape: str) -> None:
+    policies = of_kind(tools.render(*SHAPES[shape]), "NetworkPolicy")
+    if shape == "default":
+        assert policies == {}
+        return
+    rules = policies["pizza"]["spec"]["ingress"]
+    assert [rule["ports"] for rule in rules] == [
+        [{"port": 50002, "protocol": "TCP"}],
+        [{"port": PORTS["pizza-order"][0], "protocol": "TCP"}],
+    ]
