@@ -1,5 +1,6 @@
 """The schema check refuses what an API server would: a typo in a chart is caught here, offline."""
 
+import re
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -7,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from tests.deploy.chart import CHART, Tools, dump, objects
+from tests.deploy.chart import CHART, SCALE_VALUES, Tools, dump, objects, of_kind
 
 Object = dict[str, Any]
 
@@ -131,3 +132,14 @@ def test_a_typo_in_the_values_is_refused_by_the_charts_schema(tools: Tools, sett
     done = tools.helm_run("template", "pizza", str(CHART), "--set", setting)
     assert done.returncode != 0
     assert said in done.stderr
+
+
+def test_every_dapr_annotation_is_one_daprs_sidecar_injector_reads(tools: Tools) -> None:
+    # Annotations are free-form to Kubernetes: a misspelt one would be ignored in silence. The names
+    # Dapr 1.18.3's injector reads are its struct tags (pkg/injector/patcher/sidecar.go of its module).
+    source = Path(tools.dapr_crds).parents[2] / "pkg" / "injector" / "patcher" / "sidecar.go"
+    known = set(re.findall(r'annotation:"(dapr\.io/[a-z-]+)"', source.read_text()))
+    assert len(known) > 40
+    for deployment in of_kind(tools.render("-f", str(SCALE_VALUES)), "Deployment").values():
+        notes = deployment["spec"]["template"]["metadata"]["annotations"]
+        assert {n for n in notes if n.startswith("dapr.io/")} <= known
