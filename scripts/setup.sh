@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Install what the suite needs, each step skipped when already done:
-# the Python environment (.venv), Redis, the pinned Dapr runtime, and the .http client.
+# the Python environment (.venv), Redis, the pinned Dapr runtime, the .http client, and the
+# tools that check the Kubernetes chart.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
@@ -51,6 +52,9 @@ fi
 # 5. Chromium from the system's packages, for the browser tests (no browser download).
 bash scripts/setup-browser.sh
 
-# 6. The suite's API tokens (run.sh loads them; Endpoints.http reads them through .env).
+# 6. Helm and the schema checker for the Kubernetes chart's tests (built with Go, once; without Go, skipped).
+bash scripts/setup-k8s-tools.sh >/dev/null
+
+# 7. The suite's API tokens (run.sh loads them; Endpoints.http reads them through .env).
 bash scripts/tokens.sh >/dev/null
 say "ready"

@@ -1,0 +1,35 @@
+{{/* The five services as the apps know them (pizza_common/names.py): app id -> app port and
+Dapr configuration. Fixed here, not values: the apps invoke each other by these ids. */}}
+{{- define "pizza.apps" -}}
+pizza-order: {port: 8001, config: pizza-config}
+pizza-storefront: {port: 8002, config: pizza-config}
+pizza-kitchen: {port: 8003, config: pizza-workflow-only-config}
+pizza-delivery: {port: 8004, config: pizza-workflow-only-config}
+pizza-workflow: {port: 8005, config: pizza-config}
+{{- end -}}
+
+{{- define "pizza.labels" -}}
+app.kubernetes.io/part-of: pizza
+app.kubernetes.io/instance: {{ .Release.Name }}
+app.kubernetes.io/managed-by: {{ .Release.Service }}
+helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version }}
+app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
+{{- end -}}
+
+{{/* The Host names pizza-order answers to: loopback (its sidecar and the probes), its Service's
+names, and the Ingress host. */}}
+{{- define "pizza.orderHosts" -}}
+{{- $ns := .Release.Namespace -}}
+{{- $hosts := list "127.0.0.1" "localhost" "[::1]" "pizza-order" (printf "pizza-order.%s" $ns) (printf "pizza-order.%s.svc" $ns) (printf "pizza-order.%s.svc.%s" $ns .Values.clusterDomain) -}}
+{{- if .Values.ingress.enabled }}{{ $hosts = append $hosts .Values.ingress.host }}{{ end -}}
+{{- join "," $hosts -}}
+{{- end -}}
+
+{{/* A value read from a Secret this chart does not create. */}}
+{{- define "pizza.secretEnv" -}}
+- name: {{ .env }}
+  valueFrom:
+    secretKeyRef:
+      name: {{ .name }}
+      key: {{ .key }}
+{{- end -}}
