@@ -8,14 +8,14 @@ from dapr.ext.workflow import WorkflowActivityContext
 from pydantic import BaseModel
 
 from pizza_common.dapr_io import DaprGateway, ETagMismatch
-from pizza_common.inventory import CookRequest, Reservation, ReserveRequest
+from pizza_common.inventory import Reservation
 from pizza_common.models import Order, OrderRef
 from pizza_common.names import DELIVERY_APP, KITCHEN_APP, STOREFRONT_APP
 from pizza_common.payments import ChargeRequest, PaymentResult, RefundRequest
 from pizza_common.stages import publish_status
 from pizza_common.statuses import OrderStatus
 from pizza_workflow.checks import CHECKS, Decision, Opened, Record
-from pizza_workflow.types import ChargeInput, StatusNote, StepResult
+from pizza_workflow.types import ChargeInput, CookInput, DeliverInput, Notes, ReserveInput, StepResult
 
 log = logging.getLogger(__name__)
 M = TypeVar("M", bound=BaseModel)
@@ -38,10 +38,20 @@ def _gateway() -> DaprGateway:
     return _dapr
 
 
+def _body(request: BaseModel) -> dict[str, Any]:
+    """Return what the service is sent: the request without the statuses it carried for the workflow."""
+    return request.model_dump(mode="json", exclude_none=True, exclude={"notes"})
+
+
+def _announce(carried: Notes) -> None:
+    for note in carried.notes:
+        publish_status(_gateway(), note.order, note.status, note.error, attempt=note.attempt)
+
+
 def _invoke(app_id: str, method: str, request: BaseModel, answer: type[M]) -> M:
     # 5xx and transport faults raise DaprUnavailable: the retry policy takes them.
     # A 4xx is the service refusing: a business outcome, read from the body, never retried.
-    reply = _gateway().invoke(app_id, method, request.model_dump(mode="json", exclude_none=True))
+    reply = _gateway().invoke(app_id, method, _body(request))
     try:
         return answer.model_validate(reply.body)
     except ValueError as exc:
@@ -49,7 +59,7 @@ def _invoke(app_id: str, method: str, request: BaseModel, answer: type[M]) -> M:
 
 
 def _step(app_id: str, method: str, order: BaseModel) -> StepResult:
-    reply = _gateway().invoke(app_id, method, order.model_dump(mode="json", exclude_none=True))
+    reply = _gateway().invoke(app_id, method, _body(order))
     body: dict[str, Any] = reply.body if isinstance(reply.body, dict) else {}
     return StepResult(
         ok=reply.ok,
@@ -64,8 +74,9 @@ def take_order(ctx: WorkflowActivityContext, order: Order) -> StepResult:
     return _step(STOREFRONT_APP, "order", order)
 
 
-def reserve_ingredients(ctx: WorkflowActivityContext, request: ReserveRequest) -> Reservation:
+def reserve_ingredients(ctx: WorkflowActivityContext, request: ReserveInput) -> Reservation:
     """Set the ingredients of one attempt aside in the kitchen (keyed by order and attempt)."""
+    _announce(request)
     return _invoke(KITCHEN_APP, "reserve", request, Reservation)
 
 
@@ -75,13 +86,15 @@ def charge_payment(ctx: WorkflowActivityContext, charge: ChargeInput) -> Payment
     return _invoke(STOREFRONT_APP, "pay", request, PaymentResult)
 
 
-def cook_pizza(ctx: WorkflowActivityContext, request: CookRequest) -> StepResult:
+def cook_pizza(ctx: WorkflowActivityContext, request: CookInput) -> StepResult:
     """Have the kitchen cook one attempt, consuming its reserved ingredients."""
+    _announce(request)
     return _step(KITCHEN_APP, "cook", request)
 
 
-def deliver_pizza(ctx: WorkflowActivityContext, order: Order) -> StepResult:
+def deliver_pizza(ctx: WorkflowActivityContext, order: DeliverInput) -> StepResult:
     """Have delivery bring the pizza to the customer."""
+    _announce(order)
     return _step(DELIVERY_APP, "deliver", order)
 
 
@@ -122,9 +135,9 @@ def close_check(ctx: WorkflowActivityContext, decision: Decision) -> None:
     _gateway().save_state(key, record.model_dump(mode="json"), etag)
 
 
-def notify(ctx: WorkflowActivityContext, note: StatusNote) -> None:
-    """Tell the customer a status the workflow decided, on the orders topic."""
-    publish_status(_gateway(), note.order, note.status, note.error, attempt=note.attempt)
+def notify(ctx: WorkflowActivityContext, notes: Notes) -> None:
+    """Tell the customer the statuses the workflow decided, on the orders topic, in order."""
+    _announce(notes)
 
 
 ALL = (

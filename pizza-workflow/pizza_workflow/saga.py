@@ -15,7 +15,7 @@ from pizza_common.statuses import OrderStatus, Stage
 from pizza_workflow import activities as act
 from pizza_workflow.checks import CHECKS, Decision, Opened
 from pizza_workflow.ids import CANCEL_EVENT
-from pizza_workflow.types import OrderOutcome, Progress, StatusNote, WorkflowInput
+from pizza_workflow.types import Notes, OrderOutcome, Progress, StatusNote, WorkflowInput
 
 log = logging.getLogger(__name__)
 
@@ -55,6 +55,7 @@ class Run:
         self.order: Order = wf_input.order
         self.progress = Progress(stage=Stage.RECEIVED)
         self.holds_effects = False  # a charge or a reservation may exist: compensate on the way out
+        self.notes: list[StatusNote] = []  # decided, not yet handed to a step to publish
         self.cancel = ctx.wait_for_external_event(CANCEL_EVENT)
 
     def stage(self, stage: Stage | OrderStatus, **changes: Any) -> None:
@@ -112,16 +113,19 @@ class Run:
                 return data
             # A late answer meant for an earlier attempt: keep waiting for this one's.
 
-    def notify(
-        self,
-        status: OrderStatus,
-        error: str | None = None,
-        attempt: int = 0,
-        retry: RetryPolicy = SERVICE_RETRY,
-    ) -> Steps[None]:
-        """Tell the customer about a status the workflow decided."""
-        note = StatusNote(order=self.order, status=status, error=error, attempt=attempt)
-        yield self.call(act.notify, note, retry)
+    def announce(self, status: OrderStatus, error: str | None = None, attempt: int = 0) -> None:
+        """Queue a status the workflow decided, for the next step to publish before it starts."""
+        self.notes.append(StatusNote(order=self.order, status=status, error=error, attempt=attempt))
+
+    def take_notes(self) -> list[StatusNote]:
+        """Hand the queued statuses to the step about to be scheduled."""
+        notes, self.notes = self.notes, []
+        return notes
+
+    def flush(self) -> Steps[None]:
+        """Publish the queued statuses now, as no step follows to carry them; it never gives up."""
+        if self.notes:
+            yield self.call(act.notify, Notes(notes=self.take_notes()), COMPENSATION_RETRY)
 
     def compensate(self) -> Steps[None]:
         """Refund and release whatever the order may hold; both are idempotent and final."""
@@ -136,9 +140,9 @@ class Run:
             update={"payment": refund.status, "inventory": ReservationStatus.RELEASED}
         )
         if refund.status == PaymentStatus.REFUNDED and refund.amount_cents:
-            yield from self.notify(OrderStatus.PAYMENT_REFUNDED, retry=COMPENSATION_RETRY)
+            self.announce(OrderStatus.PAYMENT_REFUNDED)
         if release.items:
-            yield from self.notify(OrderStatus.INGREDIENTS_RELEASED, retry=COMPENSATION_RETRY)
+            self.announce(OrderStatus.INGREDIENTS_RELEASED)
 
     def _both(self, first: Any, second: Any, payload: Any) -> Steps[list[Any]]:
         calls = [
@@ -154,7 +158,8 @@ class Run:
         """End the order at a status, telling the customer unless a service already did."""
         self.stage(status)
         if not published:
-            yield from self.notify(status, error, retry=COMPENSATION_RETRY)
+            self.announce(status, error)
+        yield from self.flush()
         self.log(logging.INFO, "order %s ended %s", self.order.order_id, status)
         outcome = OrderOutcome(
             order_id=self.order.order_id, status=status, error=error, total_cents=self.progress.total_cents

@@ -2,7 +2,7 @@
 
 from pydantic import Field
 
-from pizza_common.inventory import ReservationStatus
+from pizza_common.inventory import CookRequest, ReservationStatus, ReserveRequest
 from pizza_common.models import Contract, Order
 from pizza_common.payments import PaymentStatus
 from pizza_common.statuses import OrderStatus, Stage
@@ -35,6 +35,25 @@ class StatusNote(Contract):
     status: OrderStatus
     error: str | None = None
     attempt: int = 0
+
+
+class Notes(Contract):
+    """Statuses the workflow decided, published in this order before the step that carries them
+    starts: a step the workflow runs anyway tells them, instead of an activity of their own."""
+
+    notes: list[StatusNote] = Field(default_factory=list)
+
+
+class ReserveInput(ReserveRequest, Notes):
+    """A reservation, and the statuses to publish before it."""
+
+
+class CookInput(CookRequest, Notes):
+    """A cooking, and the statuses to publish before it."""
+
+
+class DeliverInput(Order, Notes):
+    """A delivery, and the statuses to publish before it."""
 
 
 class ChargeInput(Contract):

@@ -12,13 +12,13 @@ from typing import Any
 
 from dapr.ext.workflow import DaprWorkflowContext, TaskFailedError, when_all
 
-from pizza_common.inventory import HELD, CookRequest, Reservation, ReservationStatus, ReserveRequest
+from pizza_common.inventory import HELD, Reservation, ReservationStatus
 from pizza_common.payments import PaymentResult, PaymentStatus
 from pizza_common.statuses import OrderStatus, Stage
 from pizza_workflow import activities as act
 from pizza_workflow.checks import CheckKind, Opened
 from pizza_workflow.saga import Cancelled, Run, Steps
-from pizza_workflow.types import ChargeInput, StepResult, WorkflowInput
+from pizza_workflow.types import ChargeInput, CookInput, DeliverInput, ReserveInput, StepResult, WorkflowInput
 
 Ending = tuple[OrderStatus, str | None] | None
 
@@ -69,7 +69,7 @@ def _manager_approval(run: Run) -> Steps[Ending]:
     if not decision.approved:
         why = "no manager approval in time" if decision.timed_out else "refused by a manager"
         return OrderStatus.CANCELLED, why
-    yield from run.notify(OrderStatus.MANAGER_APPROVED)
+    run.announce(OrderStatus.MANAGER_APPROVED)
     return None
 
 
@@ -78,16 +78,18 @@ def _reserve_and_charge(run: Run) -> Steps[Ending]:
     order, total_cents = run.order, run.progress.total_cents or 0
     run.stage(Stage.PAYMENT_AND_INGREDIENTS)
     run.holds_effects = True
-    reserve = ReserveRequest(order_id=order.order_id, pizza_type=order.pizza_type, quantity=order.quantity)
+    reserve = ReserveInput(
+        order_id=order.order_id, pizza_type=order.pizza_type, quantity=order.quantity, notes=run.take_notes()
+    )
     charge = ChargeInput(order_id=order.order_id, amount_cents=total_cents, payment_token=order.payment_token)
     both = when_all([run.call(act.reserve_ingredients, reserve), run.call(act.charge_payment, charge)])
     held_raw, paid_raw = yield from run.wait(both)
     held, paid = Reservation.model_validate(held_raw), PaymentResult.model_validate(paid_raw)
     run.stage(Stage.PAYMENT_AND_INGREDIENTS, payment=paid.status, inventory=held.status)
     if held.status in HELD:
-        yield from run.notify(OrderStatus.INGREDIENTS_RESERVED)
+        run.announce(OrderStatus.INGREDIENTS_RESERVED)
     if paid.status == PaymentStatus.CHARGED:
-        yield from run.notify(OrderStatus.PAYMENT_CHARGED)
+        run.announce(OrderStatus.PAYMENT_CHARGED)
     if held.status not in HELD:
         return OrderStatus.OUT_OF_STOCK, held.error or "out of stock"
     if paid.status != PaymentStatus.CHARGED:
@@ -100,15 +102,19 @@ def _cook_until_approved(run: Run) -> Steps[Ending]:
     order, decision = run.order, None
     for attempt in range(run.input.max_remakes + 1):
         if attempt > 0:
-            yield from run.notify(OrderStatus.REMAKE, attempt=attempt)
-            request = ReserveRequest(
-                order_id=order.order_id, pizza_type=order.pizza_type, quantity=order.quantity, attempt=attempt
+            run.announce(OrderStatus.REMAKE, attempt=attempt)
+            request = ReserveInput(
+                order_id=order.order_id,
+                pizza_type=order.pizza_type,
+                quantity=order.quantity,
+                attempt=attempt,
+                notes=run.take_notes(),
             )
             held = Reservation.model_validate((yield from run.run(act.reserve_ingredients, request)))
             if held.status not in HELD:
                 return OrderStatus.OUT_OF_STOCK, held.error
         run.stage(Stage.KITCHEN, attempt=attempt, inventory=ReservationStatus.RESERVED)
-        cook = CookRequest(**order.model_dump(), attempt=attempt)
+        cook = CookInput(**order.model_dump(), attempt=attempt, notes=run.take_notes())
         cooked = StepResult.model_validate((yield from run.run(act.cook_pizza, cook)))
         if not cooked.ok:
             return OrderStatus.COOKING_FAILED, cooked.error or cooked.status
@@ -117,7 +123,7 @@ def _cook_until_approved(run: Run) -> Steps[Ending]:
             opened, run.input.validation_timeout_s, inventory=ReservationStatus.CONSUMED
         )
         if decision.approved:
-            yield from run.notify(OrderStatus.APPROVED, attempt=attempt)
+            run.announce(OrderStatus.APPROVED, attempt=attempt)
             return None
     reason = "quality check timed out" if decision and decision.timed_out else "rejected by quality check"
     return OrderStatus.REJECTED, f"{reason} after {run.input.max_remakes} remakes"
@@ -126,7 +132,8 @@ def _cook_until_approved(run: Run) -> Steps[Ending]:
 def _deliver(run: Run) -> Steps[Ending]:
     """Have delivery bring the pizza."""
     run.stage(Stage.DELIVERY)
-    delivered = StepResult.model_validate((yield from run.run(act.deliver_pizza, run.order)))
+    delivery = DeliverInput(**run.order.model_dump(), notes=run.take_notes())
+    delivered = StepResult.model_validate((yield from run.run(act.deliver_pizza, delivery)))
     if not delivered.ok:
         return OrderStatus.DELIVERY_FAILED, delivered.error or delivered.status
     return None

@@ -48,6 +48,23 @@ def test_approved_pizza_is_delivered_and_paid_once() -> None:
     assert ctx.called().index("cook_pizza") > ctx.called().index("charge_payment")
 
 
+def test_the_workflows_statuses_ride_on_the_next_step_so_a_delivered_order_runs_no_notify() -> None:
+    _, ctx = start(Shop(), approved(OK))
+    assert ctx.called() == [
+        "take_order", "reserve_ingredients", "charge_payment", "cook_pizza", "open_check", "deliver_pizza",
+    ]  # fmt: skip
+    carried = {name: [n["status"] for n in args.get("notes", [])] for name, args in ctx.calls}
+    assert carried["cook_pizza"] == ["ingredients_reserved", "payment_charged"]
+    assert carried["deliver_pizza"] == ["approved"]
+
+
+def test_an_ending_tells_its_statuses_in_one_notify_in_order() -> None:
+    shop = Shop()
+    _, ctx = start(shop, approved(*[{"approved": False, "attempt": a} for a in range(3)]))
+    assert ctx.called().count("notify") == 1
+    assert shop.statuses()[-2:] == ["payment_refunded", "rejected"]
+
+
 def test_reserve_and_charge_are_scheduled_together_before_cooking() -> None:
     _, ctx = start(Shop(), approved(OK))
     order = [name for name in ctx.called() if name != "notify"]

@@ -2,12 +2,12 @@
 
 from typing import Any
 
-from pizza_common.inventory import CookRequest, Reservation, ReserveRequest
+from pizza_common.inventory import Reservation
 from pizza_common.menu import ingredients_for, price_cents
 from pizza_common.models import Order, OrderRef
 from pizza_common.payments import DECLINED_TOKEN, PaymentResult
 from pizza_workflow.checks import CheckKind, Decision, Opened
-from pizza_workflow.types import ChargeInput, StatusNote, StepResult
+from pizza_workflow.types import ChargeInput, CookInput, DeliverInput, Notes, ReserveInput, StepResult
 
 
 class Shop:
@@ -28,7 +28,8 @@ class Shop:
         total = price_cents(order.pizza_type, order.size, order.quantity)
         return StepResult(ok=True, status="confirmed", total_cents=total)
 
-    def reserve_ingredients(self, _ctx: Any, req: ReserveRequest) -> Reservation:
+    def reserve_ingredients(self, _ctx: Any, req: ReserveInput) -> Reservation:
+        self._hear(req)
         items = ingredients_for(req.pizza_type, req.quantity)
         if self.stock < req.quantity:
             return Reservation(
@@ -48,11 +49,13 @@ class Shop:
         self.charged += charge.amount_cents
         return PaymentResult(order_id=charge.order_id, status="charged", amount_cents=charge.amount_cents)
 
-    def cook_pizza(self, _ctx: Any, req: CookRequest) -> StepResult:
+    def cook_pizza(self, _ctx: Any, req: CookInput) -> StepResult:
+        self._hear(req)
         self.reserved.pop(req.attempt, None)  # consumed
         return StepResult(ok=True, status="cooked")
 
-    def deliver_pizza(self, _ctx: Any, order: Order) -> StepResult:
+    def deliver_pizza(self, _ctx: Any, order: DeliverInput) -> StepResult:
+        self._hear(order)
         return StepResult(ok=True, status="delivered")
 
     def refund_payment(self, _ctx: Any, ref: OrderRef) -> PaymentResult:
@@ -76,8 +79,13 @@ class Shop:
     def close_check(self, _ctx: Any, decision: Decision) -> None:
         self.closed.append(decision)
 
-    def notify(self, _ctx: Any, note: StatusNote) -> None:
-        self.notes.append((note.status, note.error, note.attempt))
+    def notify(self, _ctx: Any, notes: Notes) -> None:
+        self._hear(notes)
+
+    def _hear(self, step: Any) -> None:
+        """Record the statuses a step carried for the workflow, as the real activity publishes them."""
+        for note in step.notes if isinstance(step, Notes) else []:
+            self.notes.append((note.status, note.error, note.attempt))
 
     def statuses(self) -> list[str]:
         return [status for status, _, _ in self.notes]
