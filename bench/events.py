@@ -15,10 +15,13 @@ from typing import Final
 import httpx
 
 from pizza_common.names import ORDER_APP
+from pizza_common.statuses import ENDED, OrderStatus
 from pizza_run.http import app_url
 
 log = logging.getLogger(__name__)
 STREAM_URL: Final = f"{app_url(ORDER_APP)}/api/events"
+# The bench acts on these only: the others would cost pizza-order and the bench a write and a read each.
+FOLLOWED: Final = sorted({OrderStatus.PENDING_VALIDATION, *ENDED})
 RECONNECT_S: Final = 0.2
 
 
@@ -58,7 +61,9 @@ class OrderEvents:
         """Read the stream until cancelled, connecting again whenever it ends."""
         while True:
             try:
-                async with http.stream("GET", STREAM_URL, timeout=httpx.Timeout(60.0, connect=5.0)) as resp:
+                params = {"status": FOLLOWED}
+                timeout = httpx.Timeout(60.0, connect=5.0)
+                async with http.stream("GET", STREAM_URL, params=params, timeout=timeout) as resp:
                     resp.raise_for_status()
                     self.connected.set()
                     async for line in resp.aiter_lines():

@@ -27,15 +27,21 @@ class TooManyFromClient(TooManyStreams):
 
 
 class Subscription:
-    """One open stream: the events of some orders, or of every order when orders is None."""
+    """One open stream: the events of some orders (every order when orders is None), at some
+    statuses (every status when statuses is None)."""
 
-    def __init__(self, orders: frozenset[str] | None, client: str = "") -> None:
+    def __init__(
+        self, orders: frozenset[str] | None, client: str = "", statuses: frozenset[str] | None = None
+    ) -> None:
         self.orders = orders
         self.client = client
+        self.statuses = statuses
         self.events: queue.Queue[dict[str, Any] | None] = queue.Queue(maxsize=QUEUE_SIZE)
 
     def wants(self, event: dict[str, Any]) -> bool:
-        return self.orders is None or event.get("order_id") in self.orders
+        return (self.orders is None or event.get("order_id") in self.orders) and (
+            self.statuses is None or event.get("status") in self.statuses
+        )
 
 
 class Broker:
@@ -47,9 +53,11 @@ class Broker:
         self._subs: set[Subscription] = set()
         self._lock = threading.Lock()
 
-    def subscribe(self, orders: frozenset[str] | None, client: str = "") -> Subscription:
+    def subscribe(
+        self, orders: frozenset[str] | None, client: str = "", statuses: frozenset[str] | None = None
+    ) -> Subscription:
         """Open a stream, or raise TooManyStreams when every slot (or the client's share) is taken."""
-        sub = Subscription(orders, client)
+        sub = Subscription(orders, client, statuses)
         with self._lock:
             if len(self._subs) >= self.max_streams:
                 raise TooManyStreams(f"{self.max_streams} event streams are open")
@@ -107,7 +115,7 @@ def stream(
     seen: set[str] = set()
     try:
         yield f"retry: {RETRY_MS}\n\n"
-        for event in backlog:
+        for event in filter(sub.wants, backlog):
             seen.add(str(event.get("event_id")))
             yield sse(event)
         while (left := deadline - now()) > 0:

@@ -11,6 +11,7 @@ from pydantic import BaseModel
 from pizza_common.dapr_io import gateway
 from pizza_common.models import OrderId, OrderRef, StatusUpdate
 from pizza_common.staff import forbidden
+from pizza_common.statuses import OrderStatus
 from pizza_common.web import Reply, error
 from pizza_order import broker as sse
 from pizza_order import staff, store
@@ -33,15 +34,21 @@ class Followed(BaseModel):
 
     order: list[OrderId] = []
     token: list[str] = []
+    status: list[OrderStatus] = []
+    """Only these statuses (any, when none is given): a kitchen screen follows pending_validation."""
 
 
-def _open(orders: frozenset[str] | None, backlog: Callable[[], list[dict[str, Any]]]) -> Reply:
+def _open(
+    orders: frozenset[str] | None,
+    backlog: Callable[[], list[dict[str, Any]]],
+    statuses: frozenset[str] | None = None,
+) -> Reply:
     headers = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
     if request.method == "HEAD":  # no body will be read: take no slot
         return Response(mimetype="text/event-stream", headers=headers)
     broker = sse.broker()
     try:
-        sub = broker.subscribe(orders, client=request.remote_addr or "")
+        sub = broker.subscribe(orders, client=request.remote_addr or "", statuses=statuses)
     except sse.TooManyFromClient as exc:
         return error(429, f"too many {exc}: close one first")
     except sse.TooManyStreams as exc:
@@ -69,14 +76,15 @@ def _open(orders: frozenset[str] | None, backlog: Callable[[], list[dict[str, An
 @bp.get("/events", doc_ui=False)
 def all_events(query: Followed) -> Reply:
     """Stream the status events of every order (staff), or of the orders whose tokens are given."""
+    statuses = frozenset(query.status) or None
     if staff.is_staff() and not query.order:
-        return _open(None, list)
+        return _open(None, list, statuses)
     pairs = list(zip(query.order, query.token, strict=False))
     if not pairs or len(query.order) != len(query.token):
         return forbidden()
     if not all(staff.holds_order(order_id, token) for order_id, token in pairs):
         return error(403, "a token does not match its order")
-    return _open(frozenset(query.order), list)
+    return _open(frozenset(query.order), list, statuses)
 
 
 @bp.get("/orders/<order_id>/events", doc_ui=False)

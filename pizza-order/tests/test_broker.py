@@ -24,6 +24,15 @@ def test_an_event_reaches_its_order_and_the_all_orders_streams_only() -> None:
     assert other.events.empty()
 
 
+def test_a_stream_of_some_statuses_gets_only_those() -> None:
+    broker = Broker(max_streams=4)
+    kitchen = broker.subscribe(None, statuses=frozenset({"pending_validation"}))
+    assert broker.publish(ev("o1", "cooked")) == 0
+    assert broker.publish(ev("o1", "pending_validation")) == 1
+    assert kitchen.events.get_nowait() == ev("o1", "pending_validation")
+    assert kitchen.events.empty()
+
+
 def test_streams_are_bounded_and_a_closed_one_frees_its_slot() -> None:
     broker = Broker(max_streams=1)
     sub = broker.subscribe(None)

@@ -63,6 +63,23 @@ def test_the_all_orders_stream_ends_at_its_deadline(app: Flask, client: FlaskCli
         assert broker().open_streams == 0
 
 
+def test_the_all_orders_stream_can_follow_some_statuses_only(app: Flask, client: FlaskClient) -> None:
+    app.config.update(SSE_MAX_S=0.3, SSE_HEARTBEAT_S=0.05)
+    resp = client.get("/api/events?status=pending_validation&status=delivered", buffered=False)
+    assert resp.status_code == 200
+    for status in ("cooked", "pending_validation", "delivered"):
+        client.post("/orders-sub", json=cloud_event("o7", status))
+    body = resp.get_data(as_text=True)
+    assert "id: o7:pending_validation" in body and "id: o7:delivered" in body
+    assert "o7:cooked" not in body
+
+
+def test_a_stream_of_a_status_that_does_not_exist_is_refused(client: FlaskClient) -> None:
+    resp = client.get("/api/events?status=burnt")
+    assert resp.status_code == 422
+    assert "status" in resp.get_data(as_text=True)
+
+
 def test_too_many_streams_answer_503_in_json(app: Flask, client: FlaskClient) -> None:
     with app.app_context():
         for _ in range(broker().max_streams):
