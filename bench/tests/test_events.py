@@ -6,7 +6,7 @@ import json
 
 import httpx
 
-from bench.events import STREAM_URL, OrderEvents
+from bench.events import FOLLOWED, STREAM_URL, OrderEvents
 
 PENDING = frozenset({"pending_validation"})
 
@@ -51,7 +51,10 @@ def test_follow_reads_each_data_line_of_the_stream() -> None:
         return reached, events.reached("o7", frozenset({"validating"}))
 
     assert asyncio.run(scenario()) == (True, True)
-    assert asked[0] == STREAM_URL
+    url = httpx.URL(asked[0])
+    assert str(url.copy_with(query=None)) == STREAM_URL
+    assert url.params.get_list("status") == FOLLOWED
+    assert "pending_validation" in FOLLOWED and "delivered" in FOLLOWED
 
 
 def test_follow_connects_again_after_a_refusal() -> None:
