@@ -2,36 +2,28 @@
 PIZZA_STAFF_TOKEN. With no staff token set (the workshop's development mode) staff routes are open."""
 
 import hmac
-import logging
 from collections.abc import Callable
 from functools import wraps
 from typing import Any, TypeVar, cast
 
 from flask import Flask, current_app, request
 
+from pizza_common import credentials
 from pizza_common.names import STAFF_HEADER
-from pizza_common.web import MissingCredentials, Reply, error
+from pizza_common.web import Reply, error
 
 View = TypeVar("View", bound=Callable[..., Any])
-log = logging.getLogger(__name__)
+STAFF_OPEN = "anyone can act as the kitchen, the manager and the operator"
 
 
 def check_credentials(app: Flask, *, signs: bool = False) -> None:
     """Refuse to start the locked profile without the staff's token (and the secret, for an app that
     signs); in the development profile, say loudly that staff actions are open to anyone."""
     settings = app.config["SETTINGS"]
-    missing = [n for n, v in (("PIZZA_STAFF_TOKEN", settings.staff_token),) if not v]
-    if signs and not settings.secret_key:
-        missing.append("PIZZA_SECRET_KEY")
-    if missing and settings.profile == "locked":
-        message = f"refusing to start: {', '.join(missing)} not set (profile locked): `make run` sets them"
-        log.critical(message)
-        raise MissingCredentials(message)
-    if not settings.staff_token:
-        log.warning(
-            "development profile: no PIZZA_STAFF_TOKEN: anyone can act as the kitchen, the manager "
-            "and the operator; `make run` locks them"
-        )
+    required = {"PIZZA_STAFF_TOKEN": settings.staff_token}
+    if signs:
+        required["PIZZA_SECRET_KEY"] = settings.secret_key
+    credentials.check_credentials(app, settings.profile, required, STAFF_OPEN)
 
 
 def staff_token() -> str | None:
