@@ -72,7 +72,8 @@ def dapr_only(target: Marked) -> Marked:
     return target
 
 
-def _check_app_token() -> Reply | None:
+def check_app_token() -> Reply | None:
+    """Refuse a route for Dapr only without the app token (when one is set)."""
     token = current_app.config["SETTINGS"].app_api_token
     view = current_app.view_functions.get(request.endpoint or "")
     blueprint = current_app.blueprints.get(request.blueprint or "")
@@ -149,7 +150,7 @@ def create_service_app(
     tokens = {"DAPR_API_TOKEN": DaprSettings().api_token, "APP_API_TOKEN": settings.app_api_token}
     check_credentials(app, settings.profile, tokens, SIDECAR_OPEN)
     safety.init_app(app, [h.strip() for h in settings.allowed_hosts.split(",") if h.strip()])
-    app.before_request(_check_app_token)  # first: a caller without the token learns nothing else
+    app.before_request(check_app_token)  # first: a caller without the token learns nothing else
     app.before_request(_check_json_body)
     _register_errors(app)
     tracing.init_app(app, name)
