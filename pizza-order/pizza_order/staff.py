@@ -73,7 +73,10 @@ def order_token(order_id: str) -> str:
 def holds_order(order_id: str, sent: str | None = None) -> bool:
     """Return whether the request may see and cancel this order: staff, or its customer's token."""
     sent = sent if sent is not None else request.headers.get(ORDER_HEADER) or request.args.get("token")
-    return is_staff() or (sent is not None and hmac.compare_digest(sent, order_token(order_id)))
+    # As bytes: compare_digest refuses a str with non-ASCII characters (a TypeError, so a 500).
+    return is_staff() or (
+        sent is not None and hmac.compare_digest(sent.encode(), order_token(order_id).encode())
+    )
 
 
 def not_yours(order_id: str) -> Reply:
