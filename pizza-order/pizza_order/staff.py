@@ -101,7 +101,8 @@ def sign_in(query: SignIn) -> Any:
         except signin.BadSignature:
             return error(403, f"not a sign-in link: {NEW_LINK}")
         try:  # first write wins: of two browsers with one link, one signs in
-            gateway().save_state(f"staff_sign_in_{used}", {"used": True}, create=True)
+            # Kept as long as the link is good (it was made before this write), then dropped.
+            gateway().save_state(f"staff_sign_in_{used}", {"used": True}, create=True, ttl_s=signin.MAX_AGE_S)
         except ETagMismatch:
             return error(403, f"this sign-in link was used already: {NEW_LINK}")
     session.clear()
