@@ -6,12 +6,14 @@ from collections.abc import Mapping
 
 from flask import Flask
 
+from pizza_common.server import RefusedStart
+
 log = logging.getLogger(__name__)
 MISSING = "MISSING_CREDENTIALS"
 """The app's config key: the credentials it runs without (empty in the locked profile)."""
 
 
-class MissingCredentials(SystemExit):
+class MissingCredentials(RefusedStart):
     """The locked-down profile, or only some of a set of credentials: the app must not start open."""
 
 
@@ -24,7 +26,6 @@ def check_credentials(app: Flask, profile: str, required: Mapping[str, str | Non
             f"refusing to start: {', '.join(missing)} not set (profile {profile}): `make run` sets "
             f"{', '.join(required)}; `dapr run -f .` (the development profile) runs with none of them"
         )
-        log.critical(message)  # gunicorn's worker would not show the exit's message
         raise MissingCredentials(message)
     if missing:
         log.warning(

@@ -2,6 +2,11 @@
 and reported by every app's /healthz."""
 
 import logging
+import os
+import socket
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
@@ -88,3 +93,23 @@ def test_healthz_still_answers_503_while_the_sidecar_is_unreachable() -> None:
 def test_an_app_locked_without_its_staff_token_refuses_to_start() -> None:
     with pytest.raises(MissingCredentials, match="PIZZA_STAFF_TOKEN"):
         build(WORKFLOW_APP, SETTINGS=SETTINGS.model_copy(update={"profile": "locked"}))
+
+
+def test_python_app_py_without_its_tokens_stops_at_once_instead_of_booting_workers_again() -> None:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = {k: v for k, v in os.environ.items() if k not in TOKENS}
+    env |= {"PIZZA_PROFILE": "locked", "APP_PORT": str(port), "PIZZA_TRACING": "off"}
+    kitchen = Path(__file__).resolve().parents[2] / "pizza-kitchen"
+    done = subprocess.run(
+        [sys.executable, "app.py"],
+        cwd=kitchen,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
+    )
+    assert done.returncode == 4, done.stderr[-2000:]  # gunicorn's master stops: "App failed to load"
+    assert done.stderr.count("refusing to start: DAPR_API_TOKEN, APP_API_TOKEN not set") == 1
