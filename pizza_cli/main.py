@@ -6,6 +6,7 @@ import typer
 
 from pizza_cli import render, steer
 from pizza_cli.api import ApiError, Shop, SuiteDown
+from pizza_common import signin
 from pizza_run.layout import saved_token
 
 DEFAULT_URL = "http://127.0.0.1:8001"  # pizza-order, where `make run` serves the shop
@@ -123,6 +124,16 @@ def resume(ctx: typer.Context, order_id: OrderId) -> None:
 def cancel(ctx: typer.Context, order_id: OrderId) -> None:
     """Cancel an order: its payment is refunded and its ingredients released."""
     steer.act(_shop(ctx), order_id, "cancel")
+
+
+@cli.command("staff-link")
+def staff_link(ctx: typer.Context) -> None:
+    """Print a one-time link that signs a browser in as staff (for an hour, once)."""
+    secret = saved_token("PIZZA_SECRET_KEY")
+    if not secret:
+        render.err.print("no PIZZA_SECRET_KEY in the environment or .data/tokens.env: run `make setup`")
+        raise SystemExit(EXIT_BAD_INPUT)
+    render.out.print(signin.link(secret, _shop(ctx).url), markup=False, soft_wrap=True)
 
 
 def app() -> None:

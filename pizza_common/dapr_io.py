@@ -109,9 +109,13 @@ class DaprGateway:
             return None, None
         return json.loads(resp.data), resp.headers.get("etag")
 
-    def save_state(self, key: str, value: Any, etag: str | None = None, *, create: bool = False) -> None:
-        """Write a key; with an etag (or create=True) only if nobody wrote it since."""
+    def save_state(
+        self, key: str, value: Any, etag: str | None = None, *, create: bool = False, ttl_s: int | None = None
+    ) -> None:
+        """Write a key; with an etag (or create=True) only if nobody wrote it since; gone after `ttl_s`."""
         item: dict[str, Any] = {"key": key, "value": value}
+        if ttl_s is not None:
+            item["metadata"] = {"ttlInSeconds": str(ttl_s)}
         guarded = etag is not None or create
         if guarded:
             # An empty etag with first-write means "only if the key does not exist yet".

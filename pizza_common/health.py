@@ -6,6 +6,7 @@ from typing import Any
 import urllib3
 from flask import Flask
 
+from pizza_common import credentials
 from pizza_common.settings import DaprSettings
 
 Probe = Callable[[], bool]
@@ -28,11 +29,15 @@ def sidecar_probe(timeout: float, settings: DaprSettings | None = None) -> Probe
 
 
 def init_app(app: Flask, name: str) -> None:
-    """Serve GET /healthz: 200 when the sidecar answers, 503 "degraded" when it does not."""
+    """Serve GET /healthz: 200 when the sidecar answers, 503 "degraded" when it does not (daprd's
+    app health check reads only the status); the body also says whether the app runs locked down,
+    or in the development mode and without which credentials."""
     probe: Probe = app.config.get("DAPR_HEALTH") or sidecar_probe(app.config["SETTINGS"].health_timeout_s)
 
     @app.get("/healthz")
     def healthz() -> dict[str, Any] | tuple[dict[str, Any], int]:
+        without = credentials.missing(app)
+        mode = {"mode": "development" if without else "locked", "missing": without}
         if probe():
-            return {"status": "ok", "app": name, "dapr": "ok"}
-        return {"status": "degraded", "app": name, "dapr": "unreachable"}, 503
+            return {"status": "ok", "app": name, "dapr": "ok", **mode}
+        return {"status": "degraded", "app": name, "dapr": "unreachable", **mode}, 503

@@ -1,14 +1,30 @@
 """Serve a service with gunicorn, so that `python3 app.py` runs as production does."""
 
+import logging
 from collections.abc import Callable
 from typing import Any
 
 from flask import Flask
 from gunicorn.app.base import BaseApplication
+from gunicorn.arbiter import Arbiter
 
 from pizza_common.settings import Settings
 
+log = logging.getLogger(__name__)
 _AT_WORKER_EXIT: list[Callable[[], None]] = []
+
+
+class RefusedStart(SystemExit):
+    """The app must not start: its worker exits with gunicorn's "App failed to load" code, on which
+    the master stops too (on any other code it would start the worker again, and again)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(Arbiter.APP_LOAD_ERROR)
+        self.message = message
+        log.critical(message)  # an exit code says nothing: the log says why
+
+    def __str__(self) -> str:
+        return self.message
 
 
 def at_worker_exit(stop: Callable[[], None]) -> None:

@@ -2,36 +2,17 @@
 PIZZA_STAFF_TOKEN. With no staff token set (the workshop's development mode) staff routes are open."""
 
 import hmac
-import logging
 from collections.abc import Callable
-from functools import wraps
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
 from flask import Flask, current_app, request
 
+from pizza_common import credentials, web
 from pizza_common.names import STAFF_HEADER
-from pizza_common.web import MissingCredentials, Reply, error
+from pizza_common.web import Reply, error
 
 View = TypeVar("View", bound=Callable[..., Any])
-log = logging.getLogger(__name__)
-
-
-def check_credentials(app: Flask, *, signs: bool = False) -> None:
-    """Refuse to start the locked profile without the staff's token (and the secret, for an app that
-    signs); in the development profile, say loudly that staff actions are open to anyone."""
-    settings = app.config["SETTINGS"]
-    missing = [n for n, v in (("PIZZA_STAFF_TOKEN", settings.staff_token),) if not v]
-    if signs and not settings.secret_key:
-        missing.append("PIZZA_SECRET_KEY")
-    if missing and settings.profile == "locked":
-        message = f"refusing to start: {', '.join(missing)} not set (profile locked): `make run` sets them"
-        log.critical(message)
-        raise MissingCredentials(message)
-    if not settings.staff_token:
-        log.warning(
-            "development profile: no PIZZA_STAFF_TOKEN: anyone can act as the kitchen, the manager "
-            "and the operator; `make run` locks them"
-        )
+STAFF_OPEN = "anyone can act as the kitchen, the manager and the operator"
 
 
 def staff_token() -> str | None:
@@ -53,13 +34,33 @@ def forbidden() -> Reply:
     return error(403, f"staff only: sign in with the link `make run` prints, or send {STAFF_HEADER}")
 
 
-def staff_only(view: View, *, also: Callable[[], bool] = lambda: False) -> View:
-    """Answer 403 unless staff routes are open, the staff header is right, or `also()` says yes."""
+def staff_only(view: View) -> View:
+    """Mark a view as staff's: the guard `init_app` installs refuses anyone else before it runs."""
+    view.staff_only = True  # type: ignore[attr-defined]  # flask-openapi3's wrapper copies it (wraps)
+    return view
 
-    @wraps(view)
-    def guarded(*args: Any, **kwargs: Any) -> Any:
-        if staff_token() is None or sent_token() or also():
-            return view(*args, **kwargs)
+
+def init_app(app: Flask, *, signs: bool = False, also: Callable[[], bool] = lambda: False) -> None:
+    """Check the staff's credentials, and answer 403 on a staff view unless staff routes are open,
+    the staff header is right, or `also()` says yes."""
+    check_credentials(app, signs=signs)
+
+    def guard() -> Reply | None:
+        view = current_app.view_functions.get(request.endpoint or "")
+        if not getattr(view, "staff_only", False) or staff_token() is None or sent_token() or also():
+            return None
         return forbidden()
 
-    return cast(View, guarded)
+    # Right after the app token's check, before the body's: a caller who is not staff learns nothing else.
+    hooks = app.before_request_funcs.setdefault(None, [])
+    hooks.insert(hooks.index(web.check_app_token) + 1, guard)
+
+
+def check_credentials(app: Flask, *, signs: bool = False) -> None:
+    """Refuse to start the locked profile without the staff's token (and the secret, for an app that
+    signs); in the development profile, say loudly that staff actions are open to anyone."""
+    settings = app.config["SETTINGS"]
+    required = {"PIZZA_STAFF_TOKEN": settings.staff_token}
+    if signs:
+        required["PIZZA_SECRET_KEY"] = settings.secret_key
+    credentials.check_credentials(app, settings.profile, required, STAFF_OPEN)

@@ -11,6 +11,7 @@ from pydantic import BaseModel, ValidationError
 from werkzeug.exceptions import HTTPException
 
 from pizza_common import dapr_io, health, safety, tracing
+from pizza_common.credentials import check_credentials
 from pizza_common.dapr_io import DaprUnavailable
 from pizza_common.settings import DaprSettings, Settings
 
@@ -20,6 +21,10 @@ Reply = Response | dict[str, Any] | tuple[Response | dict[str, Any], int]
 BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
 TOKEN_HEADER = "dapr-api-token"
 Marked = TypeVar("Marked")
+SIDECAR_OPEN = (
+    "this app's routes for Dapr and its sidecar's API are open to every local process, and the sidecars "
+    "talk without mTLS"
+)
 
 
 def error(code: int, message: str, /, **extra: Any) -> Reply:
@@ -67,7 +72,8 @@ def dapr_only(target: Marked) -> Marked:
     return target
 
 
-def _check_app_token() -> Reply | None:
+def check_app_token() -> Reply | None:
+    """Refuse a route for Dapr only without the app token (when one is set)."""
     token = current_app.config["SETTINGS"].app_api_token
     view = current_app.view_functions.get(request.endpoint or "")
     blueprint = current_app.blueprints.get(request.blueprint or "")
@@ -119,33 +125,6 @@ def configure_logging(level: str) -> None:
             logging.getLogger(name).setLevel(logging.WARNING)
 
 
-class MissingCredentials(SystemExit):
-    """The locked-down profile, or half a pair of tokens: the app must not start open."""
-
-
-def check_credentials(settings: Settings, dapr: DaprSettings) -> list[str]:
-    """Return the tokens the app runs without; refuse to start without them in the locked profile."""
-    missing = [
-        name
-        for name, v in (("DAPR_API_TOKEN", dapr.api_token), ("APP_API_TOKEN", settings.app_api_token))
-        if not v
-    ]
-    if missing and (settings.profile == "locked" or len(missing) == 1):
-        message = (
-            f"refusing to start: {', '.join(missing)} not set (profile {settings.profile}): "
-            "`make run` sets both; `dapr run -f .` (the development profile) runs with neither"
-        )
-        log.critical(message)  # gunicorn's worker would not show the exit's message
-        raise MissingCredentials(message)
-    if missing:
-        log.warning(
-            "development profile: no %s: this app's routes for Dapr and its sidecar's API are open to every "
-            "local process, and the sidecars talk without mTLS; `make run` runs the locked-down suite",
-            " or ".join(missing),
-        )
-    return missing
-
-
 def create_service_app(
     name: str,
     import_name: str,
@@ -155,7 +134,6 @@ def create_service_app(
     """Build a service's app: the suite's defaults, then the environment, then `test_config`."""
     settings = Settings()
     configure_logging(settings.log_level)
-    check_credentials(settings, DaprSettings())
     app = _OpenAPI(
         import_name,
         info=Info(title=name, version="1.0.0"),
@@ -168,8 +146,11 @@ def create_service_app(
     app.config.from_mapping(SETTINGS=settings, MAX_CONTENT_LENGTH=settings.max_body_bytes)
     if test_config:
         app.config.update(test_config)
+    # From the environment, as the sidecar has them, whatever SETTINGS a test passes.
+    tokens = {"DAPR_API_TOKEN": DaprSettings().api_token, "APP_API_TOKEN": settings.app_api_token}
+    check_credentials(app, settings.profile, tokens, SIDECAR_OPEN)
     safety.init_app(app, [h.strip() for h in settings.allowed_hosts.split(",") if h.strip()])
-    app.before_request(_check_app_token)  # first: a caller without the token learns nothing else
+    app.before_request(check_app_token)  # first: a caller without the token learns nothing else
     app.before_request(_check_json_body)
     _register_errors(app)
     tracing.init_app(app, name)

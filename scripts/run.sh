@@ -22,7 +22,8 @@ curl -fsS http://127.0.0.1:9411/health >/dev/null 2>&1 || export PIZZA_TRACING=o
 DAPR_TRUST_ANCHORS="${DAPR_TRUST_ANCHORS:-$(cat "${PIZZA_DATA_DIR:-$ROOT/.data}/certs/ca.crt")}"
 export DAPR_TRUST_ANCHORS
 
-echo "run: staff sign in (kitchen, manager, operators): http://127.0.0.1:8001/staff?token=$PIZZA_STAFF_TOKEN" >&2
+# A one-time link (an hour, one browser): `pizza staff-link` prints another for the next browser.
+echo "run: staff sign in (kitchen, manager, operators), once: $(pizza staff-link)" >&2
 
 if command -v dapr >/dev/null 2>&1; then
   echo "run: the Dapr CLI ($(command -v dapr)): dapr run -f dapr.locked.yaml" >&2

@@ -6,6 +6,7 @@ from typing import Any
 from flask_openapi3 import OpenAPI
 
 from pizza_common.names import ORDER_APP
+from pizza_common.server import RefusedStart
 from pizza_common.web import create_service_app
 from pizza_order import live, routes, shop_api, staff, ui
 
@@ -26,5 +27,5 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> OpenAPI:
     return app
 
 
-class SingleWorker(SystemExit):
+class SingleWorker(RefusedStart):
     """pizza-order's live streams live in its one process."""

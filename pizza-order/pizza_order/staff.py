@@ -13,12 +13,17 @@ from flask_openapi3 import APIBlueprint
 from flask_wtf.csrf import CSRFProtect, generate_csrf
 from pydantic import BaseModel
 
+from pizza_common import signin
+from pizza_common import staff as shared
+from pizza_common.dapr_io import ETagMismatch, gateway
 from pizza_common.names import STAFF_HEADER
-from pizza_common.staff import View, check_credentials, sent_token, staff_token
-from pizza_common.staff import staff_only as shared_staff_only
+from pizza_common.staff import sent_token, staff_only, staff_token
 from pizza_common.web import Reply, error
 
+__all__ = ["staff_only"]  # the shared mark: this app's guard also lets a signed-in browser in
+
 ORDER_HEADER = "X-Order-Token"
+NEW_LINK = "`pizza staff-link` prints a new one"
 csrf = CSRFProtect()
 bp = APIBlueprint("staff", __name__)
 
@@ -30,7 +35,7 @@ class SignIn(BaseModel):
 def init_app(app: Flask) -> None:
     """Sign sessions with the suite's secret, and check CSRF on what a signed-in browser sends."""
     settings = app.config["SETTINGS"]
-    check_credentials(app, signs=True)
+    shared.init_app(app, signs=True, also=is_staff)
     # Without a secret (development) sessions last as long as the process. (Flask's default is None.)
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = settings.secret_key or secrets.token_urlsafe(32)
@@ -68,12 +73,10 @@ def order_token(order_id: str) -> str:
 def holds_order(order_id: str, sent: str | None = None) -> bool:
     """Return whether the request may see and cancel this order: staff, or its customer's token."""
     sent = sent if sent is not None else request.headers.get(ORDER_HEADER) or request.args.get("token")
-    return is_staff() or (sent is not None and hmac.compare_digest(sent, order_token(order_id)))
-
-
-def staff_only(view: View) -> View:
-    """Answer 403 unless the request comes from staff: their header, or a signed-in browser."""
-    return shared_staff_only(view, also=is_staff)
+    # As bytes: compare_digest refuses a str with non-ASCII characters (a TypeError, so a 500).
+    return is_staff() or (
+        sent is not None and hmac.compare_digest(sent.encode(), order_token(order_id).encode())
+    )
 
 
 def not_yours(order_id: str) -> Reply:
@@ -89,10 +92,19 @@ def headers() -> dict[str, str]:
 
 @bp.get("/staff", doc_ui=False)
 def sign_in(query: SignIn) -> Any:
-    """Sign this browser in as staff with the token `make run` prints, then open the page."""
-    token = staff_token()
-    if token and not hmac.compare_digest(query.token.encode(), token.encode()):
-        return error(403, "wrong staff token: use the link `make run` prints")
+    """Sign this browser in as staff with the one-time link `make run` prints, then open the page."""
+    if staff_token():
+        try:
+            used = signin.nonce(str(current_app.config["SECRET_KEY"]), query.token)
+        except signin.SignatureExpired:
+            return error(403, f"this sign-in link has expired: {NEW_LINK}")
+        except signin.BadSignature:
+            return error(403, f"not a sign-in link: {NEW_LINK}")
+        try:  # first write wins: of two browsers with one link, one signs in
+            # Kept as long as the link is good (it was made before this write), then dropped.
+            gateway().save_state(f"staff_sign_in_{used}", {"used": True}, create=True, ttl_s=signin.MAX_AGE_S)
+        except ETagMismatch:
+            return error(403, f"this sign-in link was used already: {NEW_LINK}")
     session.clear()
     session["staff"] = True
     return redirect("/#kitchen", code=303)

@@ -5,14 +5,17 @@ from typing import Any
 import pytest
 from flask.testing import FlaskClient
 
+from pizza_common import signin
 from pizza_common.names import WORKFLOW_APP
 from pizza_common.settings import Settings
 from pizza_order import create_app
 from tests.support.dapr_double import FakeDapr
 from tests.support.orders import sample_order
+from tests.support.signin import expired_token
 
 STAFF = "s3cret-staff"
-LOCKED = Settings().model_copy(update={"staff_token": STAFF, "secret_key": "k" * 32})
+SECRET = "k" * 32
+LOCKED = Settings().model_copy(update={"staff_token": STAFF, "secret_key": SECRET})
 
 
 @pytest.fixture
@@ -26,8 +29,8 @@ def shop(dapr: FakeDapr) -> FlaskClient:
 
 
 def sign_in(shop: FlaskClient) -> str:
-    """Sign the browser in with the staff link; return its CSRF token."""
-    assert shop.get(f"/staff?token={STAFF}").status_code == 303
+    """Sign the browser in with a one-time staff link; return its CSRF token."""
+    assert shop.get(f"/staff?token={signin.mint(SECRET)}").status_code == 303
     session = shop.get("/api/session").json
     assert (session["staff"], session["open"]) == (True, False)
     return str(session["csrf"])
@@ -105,3 +108,31 @@ def test_a_customer_follows_and_cancels_only_their_own_order(shop: FlaskClient, 
 def test_without_a_staff_token_everyone_acts_as_staff_and_the_page_is_told(client: FlaskClient) -> None:
     assert client.get("/api/session").json["open"] is True
     assert client.get("/api/orders/o1").status_code != 403
+
+
+def test_a_sign_in_link_signs_in_once(shop: FlaskClient, dapr: FakeDapr) -> None:
+    link = f"/staff?token={signin.mint(SECRET)}"
+    assert shop.get(link).status_code == 303
+    assert shop.get("/api/orders").status_code != 403
+    again = shop.application.test_client().get(link)  # another browser, with the same link
+    assert again.status_code == 403 and "used already" in again.json["error"]
+    assert again.json["error"].endswith("`pizza staff-link` prints a new one")
+
+
+@pytest.mark.parametrize(
+    ("token", "problem"),
+    [
+        (expired_token(SECRET), "expired"),
+        (expired_token("another secret"), "not a sign-in link"),
+        (signin.mint("another secret"), "not a sign-in link"),
+        (STAFF, "not a sign-in link"),  # the long-lived token belongs in a header, not in a URL
+        ("", "not a sign-in link"),
+    ],
+)
+def test_a_link_not_signed_by_the_secret_or_expired_signs_no_one_in(
+    shop: FlaskClient, dapr: FakeDapr, token: str, problem: str
+) -> None:
+    refused = shop.get(f"/staff?token={token}")
+    assert refused.status_code == 403 and problem in refused.json["error"]
+    assert shop.get("/api/session").json["staff"] is False
+    assert dapr.state == {}

@@ -18,7 +18,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> OpenAPI:
     app = create_service_app(WORKFLOW_APP, __name__, [routes.bp, decisions.bp], test_config)
     # Read once at start: a bad PIZZA_VALIDATION_TIMEOUT_S fails the start, not an order.
     app.config.setdefault("WORKFLOW_SETTINGS", WorkflowSettings())
-    staff.check_credentials(app)
+    staff.init_app(app)
     worker.init_app(app)
 
     @app.errorhandler(grpc.RpcError)

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from pizza_common import signin
 from pizza_common.names import ORDER_APP
 from tests.suite import ROOT, Suite
 
@@ -37,7 +38,7 @@ def open_shop(
     """Open the shop page: signed in with the staff link `make run` prints, or as a customer."""
     page = browser.new_context(**context).new_page()  # type: ignore[arg-type]
     if staff:
-        page.goto(f"{suite.url[ORDER_APP]}/staff?token={suite.tokens['PIZZA_STAFF_TOKEN']}")
+        page.goto(signin.link(suite.tokens["PIZZA_SECRET_KEY"], suite.url[ORDER_APP]))
         page.wait_for_selector("#connection[data-state=open]", timeout=30_000)
     else:
         page.goto(suite.url[ORDER_APP] + "/")

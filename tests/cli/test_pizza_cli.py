@@ -8,6 +8,7 @@ import sys
 
 import pytest
 
+from pizza_common import signin
 from pizza_common.names import ORDER_APP, ZIPKIN_URL
 from tests.suite import Suite
 
@@ -32,6 +33,18 @@ def unused_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
+
+
+def test_staff_link_prints_a_one_time_link_signed_with_the_suites_secret(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("PIZZA_SECRET_KEY", "the-suites-secret")
+    rc, out, err = run("http://127.0.0.1:8001", "staff-link")
+    assert (rc, err) == (0, "")
+    link = out.strip()
+    assert link.startswith("http://127.0.0.1:8001/staff?token=")
+    assert signin.nonce("the-suites-secret", link.partition("token=")[2])
+    assert run("http://127.0.0.1:8001", "staff-link")[1].strip() != link  # a new nonce each time
 
 
 def test_a_stopped_suite_is_one_line_and_exit_2() -> None:

@@ -13,12 +13,14 @@ import subprocess
 import httpx
 import pytest
 
+from pizza_common import signin
 from pizza_common.menu import INGREDIENTS
 from pizza_common.names import DELIVERY_APP, KITCHEN_APP, ORDER_APP, PORTS, STOREFRONT_APP, WORKFLOW_APP
 from pizza_run.http import app_url as app_base
 from pizza_run.http import sidecar_url
 from pizza_run.ports import CONTROL_PLANE
 from tests.support.orders import sample_order
+from tests.support.signin import expired_token
 
 pytestmark = pytest.mark.e2e
 DAPR_ONLY = [
@@ -96,7 +98,8 @@ def test_service_invocation_through_the_sidecars_passes_the_app_token(suite) -> 
 @pytest.mark.parametrize(("app", "path", "code"), CUSTOMER)
 def test_customer_routes_and_health_need_no_token(app: str, path: str, code: int, suite, bare) -> None:  # type: ignore[no-untyped-def]
     assert bare.get(app_url(app, path)).status_code == code
-    assert bare.get(app_url(app, "/healthz")).json() == {"status": "ok", "app": app, "dapr": "ok"}
+    health = {"status": "ok", "app": app, "dapr": "ok", "mode": "locked", "missing": []}
+    assert bare.get(app_url(app, "/healthz")).json() == health
 
 
 def test_staff_actions_sent_without_the_staff_token_are_refused_and_change_nothing(suite, bare) -> None:  # type: ignore[no-untyped-def]
@@ -116,6 +119,25 @@ def test_staff_actions_sent_without_the_staff_token_are_refused_and_change_nothi
     assert suite.get(ORDER_APP, f"/order/{oid}").json()["status"] == "pending_validation"
     assert bare.get(app_url(ORDER_APP, "/staff?token=guess")).status_code == 403
     assert bare.get(app_url(ORDER_APP, "/"), headers={"Host": "attacker.example"}).status_code == 400
+
+
+def test_a_staff_link_signs_in_one_browser_once(suite) -> None:  # type: ignore[no-untyped-def]
+    secret = suite.tokens["PIZZA_SECRET_KEY"]
+    link = signin.link(secret, app_base(ORDER_APP))
+    orders = app_url(ORDER_APP, "/api/orders")
+    with httpx.Client(timeout=30) as first, httpx.Client(timeout=30) as second:
+        signed_in = first.get(link)
+        assert (signed_in.status_code, signed_in.headers["location"]) == (303, "/#kitchen")
+        assert first.get(orders).status_code == 200
+        again = second.get(link)  # the same link in another browser: the nonce is stored as used
+        assert again.status_code == 403 and "used already" in again.json()["error"], again.text
+        old = second.get(app_url(ORDER_APP, f"/staff?token={expired_token(secret)}"))
+        assert old.status_code == 403 and "expired" in old.json()["error"], old.text
+        # The long-lived staff token goes in a header (the CLI, Endpoints.http), never in a link.
+        staff = suite.tokens["PIZZA_STAFF_TOKEN"]
+        assert second.get(app_url(ORDER_APP, f"/staff?token={staff}")).status_code == 403
+        assert second.get(orders).status_code == 403
+        assert second.get(orders, headers={"X-Staff-Token": staff}).status_code == 200
 
 
 def test_an_app_outside_a_components_scope_cannot_use_it(suite) -> None:  # type: ignore[no-untyped-def]

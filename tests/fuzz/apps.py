@@ -6,6 +6,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from flask_openapi3 import OpenAPI
+from hypothesis import HealthCheck, settings
 
 import pizza_delivery
 import pizza_kitchen
@@ -53,3 +54,14 @@ def stored(app: OpenAPI) -> str:
     instances = sorted(getattr(workflows, "instances", {}))
     events = getattr(workflows, "events", [])
     return json.dumps([sorted(dapr.state.items()), dapr.published, instances, events])
+
+
+def repeatable(examples: int) -> settings:
+    """Return hypothesis' settings for a fuzz test: the same cases each run, no deadline, no database."""
+    return settings(
+        max_examples=examples,
+        derandomize=True,
+        database=None,
+        deadline=None,
+        suppress_health_check=list(HealthCheck),
+    )

@@ -48,7 +48,7 @@ def test_a_route_for_dapr_only_wants_the_app_token_first(service: str, path: str
 def test_routes_for_customers_and_health_need_no_token(service: str, path: str) -> None:
     client = locked(service)
     assert client.get(path).status_code in {200, 404}
-    assert client.get("/healthz").get_json() == {"status": "ok", "app": service, "dapr": "ok"}
+    assert client.get("/healthz").get_json()["status"] == "ok"
 
 
 def test_without_a_token_configured_nothing_is_checked() -> None:

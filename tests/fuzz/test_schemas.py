@@ -5,7 +5,6 @@ Valid and invalid inputs alike: never a 5xx, answers as declared, and a refused 
 """
 
 import schemathesis
-from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
@@ -14,7 +13,7 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from pizza_common.names import PORTS
-from tests.fuzz.apps import CASES, build, stored
+from tests.fuzz.apps import CASES, build, repeatable, stored
 
 EXAMPLES = 50
 INVALID = frozenset({400, 404, 405, 413, 415, 422})
@@ -29,13 +28,7 @@ schema = schemathesis.pytest.parametrize(
 
 
 @schema
-@settings(
-    max_examples=EXAMPLES,
-    derandomize=True,
-    database=None,
-    deadline=None,
-    suppress_health_check=list(HealthCheck),
-)
+@repeatable(EXAMPLES)
 def test_no_operation_fails_or_breaks_its_contract(case: schemathesis.Case) -> None:
     app = case.operation.schema.app
     service = next(s for s, a in APPS.items() if a is app)

@@ -82,6 +82,10 @@ def test_dapr_run_takes_an_order_to_delivered_in_the_development_profile(
                 for h in http.get(f"http://127.0.0.1:8001/order/{order['order_id']}").json()["history"]
             ]
             assert history[0] == "validating" and history[-1] == "delivered" and len(history) == 20
+            for port in range(8001, 8006):  # and each /healthz says so, naming what is missing
+                health = http.get(f"http://127.0.0.1:{port}/healthz").json()
+                assert (health["status"], health["mode"]) == ("ok", "development"), health
+                assert {"DAPR_API_TOKEN", "APP_API_TOKEN"} <= set(health["missing"]), health
         # Each app says at start that it runs without tokens, and how to run locked down.
         text = log.read_text()
         for app in ("pizza-order", "pizza-storefront", "pizza-kitchen", "pizza-delivery", "pizza-workflow"):

@@ -31,7 +31,9 @@ class FakeDapr(DaprGateway):
         raw, etag = self.state[key]
         return json.loads(raw), etag
 
-    def save_state(self, key: str, value: Any, etag: str | None = None, *, create: bool = False) -> None:
+    def save_state(
+        self, key: str, value: Any, etag: str | None = None, *, create: bool = False, ttl_s: int | None = None
+    ) -> None:
         if self.conflicts_before_save > 0:
             self.conflicts_before_save -= 1
             raise ETagMismatch(key)

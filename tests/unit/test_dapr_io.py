@@ -40,6 +40,12 @@ def test_a_guarded_save_sends_the_etag_with_first_write() -> None:
     assert pool.requests[0]["headers"]["content-type"] == "application/json"
 
 
+def test_a_save_with_a_ttl_asks_the_store_to_drop_the_key_after_it() -> None:
+    gw, pool = gateway((204, b""))
+    gw.save_state("used", {"used": True}, create=True, ttl_s=3600)
+    assert json.loads(pool.requests[0]["body"])[0]["metadata"] == {"ttlInSeconds": "3600"}
+
+
 SAVE_FAILED = (500, b'{"errorCode":"ERR_STATE_SAVE","message":"failed to set key"}')
 
 
