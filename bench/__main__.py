@@ -19,6 +19,7 @@ from bench import floor_path, report
 from bench.model import PATHS
 from bench.resources import Monitor
 from bench.runner import Plan, Runner
+from pizza_common.settings import Settings
 from pizza_run import layout, suite
 
 log = logging.getLogger("bench")
@@ -142,7 +143,10 @@ def main(argv: list[str]) -> int:
     began = time.monotonic()
     run_id = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
     out = args.results / f"bench-{run_id}"
-    plan = Plan(args.plan, args.paths, args.warmup, args.order_timeout, args.sample, args.baseline_retry)
+    traced = Settings().tracing != "off"
+    plan = Plan(
+        args.plan, args.paths, args.warmup, args.order_timeout, args.sample, args.baseline_retry, traced
+    )
     results: dict[str, Any] = {
         "run_id": run_id,
         "started_at": datetime.now(UTC).isoformat(),
@@ -155,6 +159,7 @@ def main(argv: list[str]) -> int:
             "order_timeout_s": plan.order_timeout_s,
             "deadline_s": args.deadline,
             "time_scale": 0,
+            "tracing": "on" if traced else "off",
         },
         "levels": [],
         "aborted": None,
@@ -168,7 +173,7 @@ def main(argv: list[str]) -> int:
             runner = Runner(plan, Monitor(running.pids), run_id, results, running.auth())
             if "floor" in plan.paths:
                 floor_log = out / "floor.log"
-                runner.floor = stack.enter_context(floor_path.running(running, floor_log))
+                runner.floor = stack.enter_context(floor_path.running(running, floor_log, traced))
             results["startup_s"] = round(time.monotonic() - began, 1)
             runner.check = running.check_alive
             runner.metrics_ports = running.metrics_ports()

@@ -6,6 +6,7 @@ from typing import Any, Final
 
 import httpx
 
+from bench.http import untraced
 from bench.load import PathFn
 from bench.model import OrderRun
 from pizza_common.names import DELIVERY_APP, KITCHEN_APP, STOREFRONT_APP
@@ -28,12 +29,17 @@ MAX_RETRY_S: Final = 30.0
 
 
 async def _call(
-    http: httpx.AsyncClient, url: str, order: dict[str, Any], attempts: int, run: OrderRun
+    http: httpx.AsyncClient,
+    url: str,
+    order: dict[str, Any],
+    attempts: int,
+    run: OrderRun,
+    headers: dict[str, str],
 ) -> httpx.Response:
     wait = FIRST_RETRY_S
     for attempt in range(1, attempts + 1):
         try:
-            resp = await http.post(url, json=order)
+            resp = await http.post(url, json=order, headers=headers)
         except httpx.TransportError:  # a fault like a 5xx: retried, and raised after the last attempt
             if attempt == attempts:
                 raise
@@ -46,17 +52,18 @@ async def _call(
     raise AssertionError("unreachable")
 
 
-def runner(retry: bool) -> PathFn:
-    """Return the baseline path, retrying 503s like the workflow or not at all."""
+def runner(retry: bool, traced: bool = True) -> PathFn:
+    """Return the baseline path, retrying 503s like the workflow or not at all, traced or not."""
     attempts = ATTEMPTS if retry else 1
 
     async def run_order(http: httpx.AsyncClient, order: dict[str, Any], run: OrderRun) -> None:
         """Send the order to the storefront, the kitchen and delivery in turn, through a sidecar."""
         run.start()
+        headers = {} if traced else untraced()  # one trace per order, as the workflow path's
         for app, method, expected in CHAIN:
             run.phase = f"calling {app}/{method}"
             sent = time.perf_counter()
-            resp = await _call(http, invoke_url(app, method), order, attempts, run)
+            resp = await _call(http, invoke_url(app, method), order, attempts, run, headers)
             run.calls_s[app] = time.perf_counter() - sent
             if resp.status_code != 200:
                 run.fail(f"{app}/{method} answered {resp.status_code}: {resp.text[:300]}")

@@ -10,7 +10,7 @@ from typing import Any, Final
 
 import httpx
 
-from bench.http import poll_json
+from bench.http import poll_json, untraced
 from bench.load import PathFn
 from bench.model import OrderRun
 from pizza_common.models import Order
@@ -33,9 +33,10 @@ OUTPUT: Final = "dapr.workflow.output"
 class Floor:
     """The floor app's sidecar: where to start an order, and where to ask about it."""
 
-    def __init__(self, dapr_http_port: int, token: str | None) -> None:
+    def __init__(self, dapr_http_port: int, token: str | None, traced: bool = True) -> None:
         self.base = f"http://{LOCALHOST}:{dapr_http_port}/v1.0/workflows/dapr"
         self.headers = {TOKEN_HEADER: token} if token else {}
+        self.traced = traced
 
     def path(self, cap_s: float) -> PathFn:
         """Return the path: start the order, then poll until it ends."""
@@ -49,7 +50,7 @@ class Floor:
                 f"{self.base}/{WORKFLOW_NAME}/start",
                 params={"instanceID": iid},
                 json=wf_input.model_dump(mode="json"),
-                headers=self.headers,
+                headers=self.headers | ({} if self.traced else untraced()),
             )
             if resp.status_code != 202:
                 run.fail(f"start answered {resp.status_code}: {resp.text[:300]}")
@@ -72,11 +73,11 @@ def _over(view: dict[str, Any]) -> bool:
 
 
 @contextmanager
-def running(beside: suite.Suite, log_path: Path) -> Iterator[Floor]:
+def running(beside: suite.Suite, log_path: Path, traced: bool = True) -> Iterator[Floor]:
     """Run the floor app beside the suite for the block, once its workflow worker is connected."""
     with suite.beside(beside, RUN_FILE, log_path) as apps:
         app = next(a for a in apps if a["app_id"] == APP_ID)
-        floor = Floor(int(str(app["http_port"])), beside.tokens.get("DAPR_API_TOKEN"))
+        floor = Floor(int(str(app["http_port"])), beside.tokens.get("DAPR_API_TOKEN"), traced)
         with httpx.Client(timeout=2, headers=floor.headers) as http:
             connected = partial(health.workflow_worker_connected, http, int(str(app["http_port"])))
             health.wait(

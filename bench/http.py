@@ -1,6 +1,7 @@
 """The pooled HTTP client of the bench, and polling with a short backoff."""
 
 import asyncio
+import secrets
 from collections.abc import Callable
 from typing import Any, Final
 
@@ -25,6 +26,12 @@ def client(
         # Drop idle connections before gunicorn does (its keep-alive is 2 s), so none is reused as it closes.
         limits=httpx.Limits(max_connections=size, max_keepalive_connections=size, keepalive_expiry=1.0),
     )
+
+
+def untraced() -> dict[str, str]:
+    """Return a W3C traceparent marked unsampled: with tracing off, the sidecars then record nothing
+    of the bench's own calls either, as they follow the caller's decision."""
+    return {"traceparent": f"00-{secrets.token_hex(16)}-{secrets.token_hex(8)}-00"}
 
 
 class Backoff:

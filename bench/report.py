@@ -75,7 +75,8 @@ def _pair(ratio: dict[str, Any], key: str) -> str:
 
 def summary_table(results: dict[str, Any]) -> Table:
     """Return throughput, latency percentiles and failures per level, with the ratio of the paths."""
-    table = Table(title="Throughput and latency (start -> delivered)")
+    tracing = results.get("plan", {}).get("tracing", "on")
+    table = Table(title=f"Throughput and latency (start -> delivered), tracing {tracing}")
     columns = (
         "c",
         "path",

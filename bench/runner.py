@@ -42,6 +42,7 @@ class Plan:
     order_timeout_s: float
     sample: int
     baseline_retry: bool = True
+    traced: bool = True
 
     def path_fn(self, path: str, concurrency: int, events: OrderEvents, floor: Floor | None) -> PathFn:
         """Return the function that sends one order along path at this concurrency."""
@@ -50,7 +51,7 @@ class Plan:
                 raise RuntimeError("the floor path needs the floor app running")
             return floor.path(poll_cap_s(concurrency))
         if path == "baseline":
-            return baseline_path.runner(self.baseline_retry)
+            return baseline_path.runner(self.baseline_retry, self.traced)
         cap_s = poll_cap_s(concurrency)
 
         async def run_order(http: httpx.AsyncClient, order: dict[str, Any], run: OrderRun) -> None:

@@ -29,16 +29,17 @@ TOO_LATE_TO_CANCEL = ENDED | {Stage.COMPENSATING}
 @bp.post("/start-order")
 def start_order(body: Order) -> Reply:
     """Start the workflow of a new order; 409 if the order id has a workflow already."""
-    existing = find(body.order_id)
-    if existing is not None:
-        return conflict(body.order_id, existing, "start")
     wf_input = WorkflowInput(order=body, **workflow_settings().model_dump())
     iid = instance_id(body.order_id)
     # An id is used once, for good: every effect of an order is keyed by its id, so a second run
     # under the same id (after /purge-orders, say) would be answered with the first run's charge.
+    # The claim comes first: only a start that loses it asks the engine why (a new order costs no lookup).
     try:
         gateway().save_state(claim_key(body.order_id), {"instance_id": iid}, create=True)
     except ETagMismatch:
+        existing = find(body.order_id)
+        if existing is not None:
+            return conflict(body.order_id, existing, "start")
         return error(
             409, f"order id {body.order_id} was used before: each order id is used once, choose another"
         )

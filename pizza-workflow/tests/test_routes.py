@@ -11,7 +11,7 @@ from pizza_common.models import Order
 from pizza_common.settings import Settings
 from pizza_workflow import create_app
 from pizza_workflow.checks import MANAGER, QUALITY, Record
-from pizza_workflow.ids import instance_id
+from pizza_workflow.ids import claim_key, instance_id
 from pizza_workflow.types import Progress, WorkflowInput
 from tests.support.dapr_double import FakeDapr
 from tests.support.orders import sample_order
@@ -63,16 +63,17 @@ def test_start_order_refuses_what_the_menu_has_not(
 
 
 def test_starting_an_existing_order_is_409_with_its_status(
-    client: FlaskClient, workflows: FakeWorkflowClient
+    client: FlaskClient, workflows: FakeWorkflowClient, dapr: FakeDapr
 ) -> None:
     order = sample_order()
-    workflows.put(
-        instance_id(order["order_id"]), "COMPLETED", stage="delivered", output={"status": "delivered"}
-    )
+    assert client.post("/start-order", json=order).status_code == 202
+    iid = instance_id(order["order_id"])
+    workflows.put(iid, "COMPLETED", stage="delivered", output={"status": "delivered"})
     resp = client.post("/start-order", json=order)
     assert resp.status_code == 409
     assert resp.json["runtime_status"] == "COMPLETED"
-    assert workflows.status(instance_id(order["order_id"])) == "COMPLETED"
+    assert workflows.status(iid) == "COMPLETED"
+    assert dapr.get_state(claim_key(order["order_id"]))[0] == {"instance_id": iid}
 
 
 def test_get_status_reports_progress_and_output(client: FlaskClient, workflows: FakeWorkflowClient) -> None:
