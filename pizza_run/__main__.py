@@ -38,6 +38,20 @@ def list_() -> None:
 
 
 @cli.command()
+def metrics(
+    run_file: Annotated[
+        Path, typer.Option("--run-file", "-f", help="the run file, or a folder with dapr.yaml")
+    ] = Path("."),
+) -> None:
+    """Print where each sidecar of the run file serves its Prometheus metrics."""
+    try:
+        sys.stdout.write(multirun.metrics_urls(run_file))
+    except RunFileError as exc:
+        typer.echo(f"Error getting apps from config file: {exc}", err=True)
+        raise typer.Exit(1) from None
+
+
+@cli.command()
 def stop() -> None:
     """Stop every app the runner started, in any terminal."""
     multirun.stop_all()

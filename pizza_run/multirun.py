@@ -119,12 +119,13 @@ def start(launch: Launch, stamp: str) -> tuple[subprocess.Popen[bytes], subproce
             f"== APP - {app.app_id} == ", logs / f"{app.app_id}_app_{stamp}.log", process_group=0,
         )  # fmt: skip
     log.info(
-        "started %s: app pid %s on :%d, daprd pid %d on :%d",
+        "started %s: app pid %s on :%d, daprd pid %d on :%d, metrics on :%d",
         app.app_id,
         proc.pid if proc else "-",
         launch.ports.app,
         daprd.pid,
         launch.ports.http,
+        launch.ports.metrics,
     )
     return daprd, proc
 
@@ -183,6 +184,16 @@ def _listing(
         "daprd_pid": daprd.pid,
         "app_dir": str(launch.app.app_dir),
     }
+
+
+def metrics_urls(run_file: Path) -> str:
+    """Return one line naming each app's sidecar metrics URL, for the apps that fix their port."""
+    found = [
+        f"{app.app_id} http://127.0.0.1:{app.own['metricsPort']}/metrics"
+        for app in load(run_file, os.environ)
+        if app.own.get("metricsPort")
+    ]
+    return ", ".join(found) + "\n" if found else ""
 
 
 def listing() -> str:

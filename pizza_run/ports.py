@@ -28,11 +28,13 @@ CONTROL_PLANE: Final = {
     "scheduler": Service("scheduler", 50006, healthz=58081, metrics=59091),
 }
 ETCD_PORTS: Final = (52379, 52380)  # the scheduler's embedded etcd: its clients and its peers
+# Each sidecar's Prometheus metrics, as both run files fix them (metricsPort).
+SIDECAR_METRICS: Final = {app_id: 9091 + i for i, app_id in enumerate(PORTS)}
 
 
 def app_ports() -> list[int]:
-    """Return every app's port and every sidecar's HTTP port."""
-    return [port for ports in PORTS.values() for port in ports]
+    """Return every app's port and every sidecar's HTTP and metrics port."""
+    return [*(port for ports in PORTS.values() for port in ports), *SIDECAR_METRICS.values()]
 
 
 def control_ports() -> list[int]:

@@ -25,6 +25,7 @@ export DAPR_TRUST_ANCHORS
 # A one-time link (an hour, one browser): `pizza staff-link` prints another for the next browser.
 echo "run: staff sign in (kitchen, manager, operators), once: $(pizza staff-link)" >&2
 
+echo "run: the sidecars' Prometheus metrics: $(python -m pizza_run metrics -f dapr.locked.yaml)" >&2
 if command -v dapr >/dev/null 2>&1; then
   echo "run: the Dapr CLI ($(command -v dapr)): dapr run -f dapr.locked.yaml" >&2
   dapr run -f dapr.locked.yaml &

@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 from pizza_common.names import PORTS
-from pizza_run.ports import CONTROL_PLANE, ETCD_PORTS
+from pizza_run.ports import CONTROL_PLANE, ETCD_PORTS, SIDECAR_METRICS
+from pizza_run.multirun import metrics_urls
 from pizza_run.runfile import SENTRY_ADDRESS, load
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -18,6 +19,12 @@ CONTROLPLANE_SH = (ROOT / "scripts" / "controlplane.sh").read_text()
 def test_each_app_has_the_ports_of_the_run_files(run_file: str) -> None:
     apps = load(ROOT / run_file, os.environ)
     assert {a.app_id: (a.own["appPort"], a.own["daprHTTPPort"]) for a in apps} == PORTS
+
+
+@pytest.mark.parametrize("run_file", ["dapr.yaml", "dapr.locked.yaml"])
+def test_each_sidecar_serves_its_metrics_on_the_port_of_the_run_files(run_file: str) -> None:
+    apps = load(ROOT / run_file, os.environ)
+    assert {a.app_id: a.own["metricsPort"] for a in apps} == SIDECAR_METRICS
 
 
 @pytest.mark.parametrize("run_file", ["dapr.yaml", "dapr.locked.yaml"])
@@ -45,3 +52,10 @@ def test_controlplane_sh_gives_etcd_its_ports() -> None:
     client, peer = ETCD_PORTS
     assert f"--etcd-client-port {client} " in CONTROLPLANE_SH
     assert f"=http://127.0.0.1:{peer}" in CONTROLPLANE_SH
+
+
+def test_make_run_names_each_sidecars_metrics_url() -> None:
+    line = metrics_urls(ROOT / "dapr.locked.yaml")
+    assert line.count("/metrics") == len(PORTS)
+    for app_id, port in SIDECAR_METRICS.items():
+        assert f"{app_id} http://127.0.0.1:{port}/metrics" in line
