@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from pizza_common.names import PORTS
-from pizza_run.ports import CONTROL_PLANE, ETCD_PORTS, SIDECAR_METRICS
 from pizza_run.multirun import metrics_urls
+from pizza_run.ports import CONTROL_PLANE, ETCD_PORTS, SIDECAR_METRICS
 from pizza_run.runfile import SENTRY_ADDRESS, load
 
 ROOT = Path(__file__).resolve().parents[2]
