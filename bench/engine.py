@@ -20,6 +20,7 @@ COUNTERS: Final = {
     "activities": (
         "dapr_grpc_io_server_completed_rpcs", "/TaskHubSidecarService/CompleteActivityTask", "daprd",
     ),
+    "status reads": ("dapr_grpc_io_server_completed_rpcs", "/TaskHubSidecarService/GetInstance", "daprd"),
     "scheduler jobs created": ("dapr_scheduler_jobs_created", None, "scheduler"),
     "scheduler jobs triggered": ("dapr_scheduler_jobs_triggered", None, "scheduler"),
     "publishes": ("dapr_component_pubsub_egress_count", None, "daprd"),

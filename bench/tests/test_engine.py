@@ -12,6 +12,7 @@ def test_the_counters_of_one_order_are_read_from_a_sidecar_and_the_scheduler() -
     scheduler = engine._read((DATA / "scheduler-metrics.txt").read_text())
     assert daprd["orchestrator turns"] == 10
     assert daprd["activities"] == 9
+    assert daprd["status reads"] == 7
     assert daprd["publishes"] == 4
     assert daprd["sidecar HTTP requests"] == 24
     assert scheduler == {"scheduler jobs created": 23, "scheduler jobs triggered": 20}
