@@ -2,7 +2,7 @@
 
 Nothing here calls a service or publishes: what an order costs on this app and its sidecar is
 what the engine itself costs for the workflow's shape. The quality check answers itself, from
-the activity that opens it, so no person and no poll sit in the path.
+the activity that opens it (cooking), so no person and no poll sit in the path.
 """
 
 import logging
@@ -13,8 +13,9 @@ from typing import Any, Final
 from dapr.ext.workflow import DaprWorkflowClient, WorkflowRuntime
 from dapr.ext.workflow.logger import LoggerOptions
 
-from pizza_workflow.checks import CHECKS, Opened
+from pizza_workflow.checks import CHECKS, CheckKind, Opened
 from pizza_workflow.ids import WORKFLOW_NAME, instance_id
+from pizza_workflow.types import CookInput, StepResult
 from pizza_workflow.worker import ACTIVITY_THREADS
 from pizza_workflow.workflows import pizza_workflow
 from tests.support.shop import Shop
@@ -31,14 +32,23 @@ def main() -> None:
     answers = DaprWorkflowClient(logger_options=quiet)
     shop = Shop(stock=STOCK)
 
-    def open_check(ctx: Any, opened: Opened) -> None:
-        """Open the check as the stand-in does, then approve it at once, as a person would."""
-        shop.open_check(ctx, opened)
-        decision = {"approved": True, "attempt": opened.attempt}
-        iid = instance_id(opened.order.order_id)
-        answers.raise_workflow_event(iid, CHECKS[opened.check].event, data=decision)
+    def approve(order_id: str, check: CheckKind, attempt: int) -> None:
+        """Answer a check at once, approved, as a person would."""
+        decision = {"approved": True, "attempt": attempt}
+        answers.raise_workflow_event(instance_id(order_id), CHECKS[check].event, data=decision)
 
-    shop.overrides["open_check"] = open_check
+    def cook_pizza(ctx: Any, request: CookInput) -> StepResult:
+        """Cook and open the quality check as the stand-in does, then approve it."""
+        cooked = shop.cook_pizza(ctx, request)
+        approve(request.order_id, CheckKind.QUALITY, request.attempt)
+        return cooked
+
+    def open_check(ctx: Any, opened: Opened) -> None:
+        """Open a manager's check as the stand-in does, then approve it."""
+        shop.open_check(ctx, opened)
+        approve(opened.order.order_id, opened.check, opened.attempt)
+
+    shop.overrides |= {"cook_pizza": cook_pizza, "open_check": open_check}
     runtime = WorkflowRuntime(logger_options=quiet, maximum_thread_pool_workers=ACTIVITY_THREADS)
     runtime.register_workflow(pizza_workflow, name=WORKFLOW_NAME)
     for name, activity in shop.activities().items():

@@ -14,7 +14,7 @@ from pizza_common.names import DELIVERY_APP, KITCHEN_APP, STOREFRONT_APP
 from pizza_common.payments import ChargeRequest, PaymentResult, RefundRequest
 from pizza_common.stages import publish_status
 from pizza_common.statuses import OrderStatus
-from pizza_workflow.checks import CHECKS, Decision, Opened, Record
+from pizza_workflow.checks import CHECKS, CheckKind, Decision, Opened, Record
 from pizza_workflow.types import ChargeInput, CookInput, DeliverInput, Notes, ReserveInput, StepResult
 
 log = logging.getLogger(__name__)
@@ -87,9 +87,14 @@ def charge_payment(ctx: WorkflowActivityContext, charge: ChargeInput) -> Payment
 
 
 def cook_pizza(ctx: WorkflowActivityContext, request: CookInput) -> StepResult:
-    """Have the kitchen cook one attempt, consuming its reserved ingredients."""
+    """Have the kitchen cook one attempt, consuming its reserved ingredients; open the quality
+    check of the pizza it cooked, which always follows (a step of its own would cost a turn)."""
     _announce(request)
-    return _step(KITCHEN_APP, "cook", request)
+    cooked = _step(KITCHEN_APP, "cook", request)
+    if cooked.ok:
+        order = Order.model_validate(request.model_dump(include=set(Order.model_fields)))
+        _open(Opened(check=CheckKind.QUALITY, order=order, attempt=request.attempt))
+    return cooked
 
 
 def deliver_pizza(ctx: WorkflowActivityContext, order: DeliverInput) -> StepResult:
@@ -111,6 +116,10 @@ def release_ingredients(ctx: WorkflowActivityContext, ref: OrderRef) -> Reservat
 
 def open_check(ctx: WorkflowActivityContext, opened: Opened) -> None:
     """Record that the order waits on a person for this check (this attempt), and tell the customer."""
+    _open(opened)
+
+
+def _open(opened: Opened) -> None:
     check = CHECKS[opened.check]
     key = check.key(opened.order.order_id)
     value, etag = _gateway().get_state(key)

@@ -81,8 +81,12 @@ class Run:
 
     def ask(self, opened: Opened, timeout_s: float, **progress: Any) -> Steps[Decision]:
         """Open a check, then wait for a person's answer or the deadline; return the decision."""
-        check = CHECKS[opened.check]
         yield from self.run(act.open_check, opened)
+        return (yield from self.decide(opened, timeout_s, **progress))
+
+    def decide(self, opened: Opened, timeout_s: float, **progress: Any) -> Steps[Decision]:
+        """Wait for a person's answer to an opened check, or the deadline; return the decision."""
+        check = CHECKS[opened.check]
         # Only now does the route take an answer: a client that sees the stage may send it.
         self.stage(check.stage, **progress)
         answer = yield from self._answer(check.event, timeout_s, opened.attempt)

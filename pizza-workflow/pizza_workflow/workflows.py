@@ -118,8 +118,9 @@ def _cook_until_approved(run: Run) -> Steps[Ending]:
         cooked = StepResult.model_validate((yield from run.run(act.cook_pizza, cook)))
         if not cooked.ok:
             return OrderStatus.COOKING_FAILED, cooked.error or cooked.status
+        # Cooking opened the pizza's quality check: now wait for its answer.
         opened = Opened(check=CheckKind.QUALITY, order=order, attempt=attempt)
-        decision = yield from run.ask(
+        decision = yield from run.decide(
             opened, run.input.validation_timeout_s, inventory=ReservationStatus.CONSUMED
         )
         if decision.approved:

@@ -48,11 +48,16 @@ def test_approved_pizza_is_delivered_and_paid_once() -> None:
     assert ctx.called().index("cook_pizza") > ctx.called().index("charge_payment")
 
 
-def test_the_workflows_statuses_ride_on_the_next_step_so_a_delivered_order_runs_no_notify() -> None:
+def test_a_delivered_order_runs_five_activities_its_statuses_riding_on_the_next_step() -> None:
     _, ctx = start(Shop(), approved(OK))
+    # No notify, and no open_check: cooking opens the quality check of the pizza it cooked.
     assert ctx.called() == [
-        "take_order", "reserve_ingredients", "charge_payment", "cook_pizza", "open_check", "deliver_pizza",
-    ]  # fmt: skip
+        "take_order",
+        "reserve_ingredients",
+        "charge_payment",
+        "cook_pizza",
+        "deliver_pizza",
+    ]
     carried = {name: [n["status"] for n in args.get("notes", [])] for name, args in ctx.calls}
     assert carried["cook_pizza"] == ["ingredients_reserved", "payment_charged"]
     assert carried["deliver_pizza"] == ["approved"]

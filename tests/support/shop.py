@@ -52,6 +52,7 @@ class Shop:
     def cook_pizza(self, _ctx: Any, req: CookInput) -> StepResult:
         self._hear(req)
         self.reserved.pop(req.attempt, None)  # consumed
+        self.opened.append((CheckKind.QUALITY, req.attempt))  # as the real one opens the check
         return StepResult(ok=True, status="cooked")
 
     def deliver_pizza(self, _ctx: Any, order: DeliverInput) -> StepResult:
