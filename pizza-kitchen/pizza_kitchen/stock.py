@@ -5,10 +5,10 @@ from pydantic import BaseModel, Field
 from pizza_common.inventory import InventoryView, ReservationStatus, StockLevel
 from pizza_common.menu import INGREDIENTS
 
-# Finished orders' records stay in the document only for a while: every write copies and serialises
-# the whole document, so a long tail costs every order. Older ones move to a key of their own
-# (store.finished_key), where a late reserve or consume still finds them.
-KEEP_FINISHED = 200
+# Every write copies and serialises the whole document, so it keeps only the orders that hold
+# units: a finished order's record moves to a key of its own (store.finished_key) with the write
+# that finishes it, where a late reserve or consume still finds it (docs/benchmark.md).
+KEEP_FINISHED = 0
 
 
 class Hold(BaseModel):

@@ -21,7 +21,10 @@ def test_the_document_round_trips_through_json() -> None:
     assert stock.Stock.model_validate_json(held.model_dump_json()) == held
 
 
-def test_prune_keeps_what_is_held_and_the_most_recent_finished_orders() -> None:
+def test_prune_keeps_what_is_held_and_the_most_recent_finished_orders(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(stock, "KEEP_FINISHED", 10)
     doc = stock.new_stock(10)
     for order_id in ("held-old", "a", "b", "c", "held-new"):
         doc = inventory.reserve(doc, order_id, 0, NEED).write or doc
@@ -30,6 +33,17 @@ def test_prune_keeps_what_is_held_and_the_most_recent_finished_orders() -> None:
     kept = set(stock.prune(doc.model_copy(deep=True), keep=2).orders)
     assert kept == {"held-old", "held-new", "b", "c"}
     assert set(stock.prune(doc.model_copy(deep=True), keep=0).orders) == {"held-old", "held-new"}
+
+
+def test_by_default_the_document_keeps_only_the_orders_that_hold_units() -> None:
+    doc = stock.new_stock(10)
+    for order_id in ("held", "done", "gone"):
+        doc = inventory.reserve(doc, order_id, 0, NEED).write or doc
+    doc = inventory.consume(doc, "done", 0, NEED).write or doc
+    released = inventory.release(doc, "gone").write
+    assert released is not None
+    assert set(released.orders) == {"held"}
+    assert "gone" in released.pruned  # to its own key, with the write that released it
 
 
 def test_the_stored_document_stays_bounded(
