@@ -4,7 +4,8 @@ The flags and environments come from `pizza_run.runfile` (the CLI's rules); the 
 out as the CLI lays them: this runner leads its own process group, daprd stays in it, each app
 leads a group of its own, and logs go to `<app>/.dapr/logs/`. On purpose it differs in three ways,
 each named by the conformance test: the internal gRPC and metrics ports listen on 127.0.0.1
-(the CLI cannot set them), and daprd is stopped with SIGTERM before SIGKILL (the CLI kills it).
+(the CLI cannot set them; across hosts the internal gRPC listens on the host's address, see
+pizza_run.hosts), and daprd is stopped with SIGTERM before SIGKILL (the CLI kills it).
 """
 
 import contextlib
