@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 PY := .venv/bin/python
 
-.PHONY: setup run stop test lint unit e2e bench test-faults
+.PHONY: setup run stop test lint unit e2e bench test-faults test-hosts
 
 setup:
 	@bash scripts/setup.sh
@@ -37,3 +37,7 @@ bench: setup
 
 test-faults: setup
 	$(PY) -m pytest -m faults -v
+
+# The suite across three hosts made of network namespaces (root), a host cut off mid-batch; in make test too.
+test-hosts: setup
+	$(PY) -m pytest tests/hosts -v -s

@@ -4,7 +4,8 @@ The flags and environments come from `pizza_run.runfile` (the CLI's rules); the 
 out as the CLI lays them: this runner leads its own process group, daprd stays in it, each app
 leads a group of its own, and logs go to `<app>/.dapr/logs/`. On purpose it differs in three ways,
 each named by the conformance test: the internal gRPC and metrics ports listen on 127.0.0.1
-(the CLI cannot set them), and daprd is stopped with SIGTERM before SIGKILL (the CLI kills it).
+(the CLI cannot set them; across hosts the internal gRPC listens on the host's address, see
+pizza_run.hosts), and daprd is stopped with SIGTERM before SIGKILL (the CLI kills it).
 """
 
 import contextlib
@@ -21,18 +22,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
-from pizza_run import layout
+from pizza_run import hosts, layout
 from pizza_run.procs import alive, group_alive
 from pizza_run.runfile import AppSpec, Ports, app_argv, app_env, dapr_dir, daprd_args, daprd_env, load
 
 log = logging.getLogger("multirun")
-# What this runner adds to the CLI's daprd flags: loopback for the two ports the CLI leaves open.
-LOOPBACK_EXTRAS = (
-    "--dapr-internal-grpc-listen-address",
-    "127.0.0.1",
-    "--metrics-listen-address",
-    "127.0.0.1",
-)
+# What this runner adds to the CLI's daprd flags: loopback for the two ports the CLI leaves open
+# (on one machine; across hosts, pizza_run.hosts gives the host's address instead).
+LOOPBACK_EXTRAS = tuple(hosts.daprd_extras({}))
 STOP_GRACE_S = 5.0  # the CLI's grace for an app's group, used here for daprd too
 
 
@@ -62,14 +59,15 @@ def plan(run_file: Path, environ: Mapping[str, str], only: list[str] | None = No
         if only and app.app_id not in only:
             continue
         ports = Ports.of(app, free_port)
+        app.resources_paths = hosts.resources(app.resources_paths, environ)
         daprd = str(dapr_dir(app.shared.get("runtimePath"), environ) / "bin" / "daprd")
         pwd = {"PWD": str(app.app_dir)}  # Go's exec sets it for a child started in a folder
         launches.append(
             Launch(
                 app=app,
                 ports=ports,
-                daprd_argv=[daprd, *daprd_args(app, ports), *LOOPBACK_EXTRAS],
-                daprd_env=daprd_env(environ) | pwd,
+                daprd_argv=hosts.daprd_argv([daprd, *daprd_args(app, ports)], environ),
+                daprd_env=daprd_env(environ) | hosts.daprd_env(environ) | pwd,
                 app_argv=app_argv(app),
                 app_env=app_env(app, ports, environ) | pwd,
             )

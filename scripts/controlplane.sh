@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
 # Start, stop or show the suite's control plane, on 127.0.0.1 with its data under .data/.
+# PIZZA_BIND_ADDRESS (default 127.0.0.1) is where Redis, Sentry, placement and scheduler listen for
+# sidecars on other hosts (docs/running.md#several-hosts); health checks, etcd and Zipkin stay on loopback.
 #   start [locked]  for `make run` (dapr.locked.yaml): Redis, Dapr Sentry (the certificate authority
 #                   behind mTLS), and placement and scheduler that accept only Sentry's certificates.
 #   start dev       for `dapr run -f .` (dapr.yaml) without Docker: Redis, placement and scheduler
@@ -23,8 +25,13 @@ ZIPKIN_PORT=9411  # the address the Dapr configurations send spans to (config/*.
 ZIPKIN_JAR="$ROOT/.cache/zipkin/zipkin-server-3.5.1-exec.jar"  # fetched by scripts/setup-zipkin.sh
 CERTS="$DATA/certs"  # Sentry's root and issuer, made on its first start; ca.crt is the trust anchor
 # Placement and scheduler get their certificates from Sentry and accept only sidecars that have one.
-TLS_FLAGS=(--tls-enabled --trust-anchors-file "$CERTS/ca.crt" --sentry-address "127.0.0.1:$SENTRY_PORT")
-export DAPR_HOST_IP=127.0.0.1
+BIND="${PIZZA_BIND_ADDRESS:-127.0.0.1}"
+TLS_FLAGS=(--tls-enabled --trust-anchors-file "$CERTS/ca.crt" --sentry-address "$BIND:$SENTRY_PORT")
+export DAPR_HOST_IP="$BIND"
+REDIS_BIND=(127.0.0.1); [ "$BIND" = 127.0.0.1 ] || REDIS_BIND+=("$BIND")  # redis-cli checks on loopback
+# Placement's and scheduler's metrics listen where the service does, whatever --metrics-listen-address
+# says: off the loopback they are switched off, as no one reads them.
+METRICS=(); [ "$BIND" = 127.0.0.1 ] || METRICS=(--enable-metrics=false)
 
 say() { printf 'controlplane: %s\n' "$*" >&2; }
 die() { printf 'controlplane: error: %s\n' "$*" >&2; exit 1; }
@@ -99,7 +106,7 @@ start() {
     unset REDISCLI_AUTH
   fi
   if claim redis "$REDIS_PORT" redis-server redis-check-rdb docker-proxy; then
-    launch redis redis-server "$conf" --bind 127.0.0.1 --port "$REDIS_PORT" --dir "$DATA/redis" \
+    launch redis redis-server "$conf" --bind "${REDIS_BIND[@]}" --port "$REDIS_PORT" --dir "$DATA/redis" \
       --appendonly yes --appendfsync everysec --save "" --daemonize no --protected-mode yes
   elif ! redis_answers && redis-cli -h 127.0.0.1 -p "$REDIS_PORT" ping 2>&1 | grep -qE 'NOAUTH|WRONGPASS|without any password'; then
     die "the Redis on 127.0.0.1:$REDIS_PORT does not take this suite's password (another profile's, or not this suite's): the locked profile needs its own; stop it (make stop, or your Redis service), or run the development profile: 'dapr run -f .'"
@@ -112,7 +119,7 @@ start() {
     return
   fi
   if claim sentry "$SENTRY_PORT" sentry docker-proxy; then
-    launch sentry "$DAPR_BIN/sentry" --port "$SENTRY_PORT" --listen-address 127.0.0.1 \
+    launch sentry "$DAPR_BIN/sentry" --port "$SENTRY_PORT" --listen-address "$BIND" \
       --issuer-credentials "$CERTS" --config "$ROOT/config/sentry-config.yaml" \
       --healthz-port 58082 --healthz-listen-address 127.0.0.1 \
       --enable-metrics=false  # its metrics server ignores --metrics-listen-address: off, as no one reads it
@@ -121,7 +128,7 @@ start() {
   [ -s "$CERTS/ca.crt" ] || die "Sentry wrote no trust anchor to $CERTS/ca.crt; see $LOGS/sentry.log"
   start_placement_and_scheduler
   wait_zipkin
-  say "ready (locked: mTLS with Sentry): redis 127.0.0.1:$REDIS_PORT, sentry 127.0.0.1:$SENTRY_PORT, placement 127.0.0.1:$PLACEMENT_PORT, scheduler 127.0.0.1:$SCHEDULER_PORT, $ZIPKIN"
+  say "ready (locked: mTLS with Sentry): redis $BIND:$REDIS_PORT, sentry $BIND:$SENTRY_PORT, placement $BIND:$PLACEMENT_PORT, scheduler $BIND:$SCHEDULER_PORT, $ZIPKIN"
 }
 
 zipkin_up() { curl -fsS "http://127.0.0.1:$ZIPKIN_PORT/health"; }
@@ -150,22 +157,22 @@ wait_zipkin() { [ -f "$RUN/zipkin.pid" ] && wait_for zipkin 60 zipkin_up; return
 # Placement and scheduler: in the locked profile with TLS, and only this suite's own; in the dev
 # profile as `dapr init` runs them (no TLS, default ports), reusing a `dapr init` pair already there.
 start_placement_and_scheduler() {
-  local tls=() reuse_p=() reuse_s=() broadcast="127.0.0.1:$SCHEDULER_PORT"
+  local tls=() reuse_p=() reuse_s=() broadcast="$BIND:$SCHEDULER_PORT"
   if [ "$PROFILE" = locked ]; then
     tls=("${TLS_FLAGS[@]}")
   else
     reuse_p=(placement docker-proxy); reuse_s=(scheduler docker-proxy); broadcast="localhost:$SCHEDULER_PORT"
   fi
   if claim placement "$PLACEMENT_PORT" "${reuse_p[@]}"; then
-    launch placement "$DAPR_BIN/placement" --port "$PLACEMENT_PORT" --listen-address 127.0.0.1 "${tls[@]}" \
+    launch placement "$DAPR_BIN/placement" --port "$PLACEMENT_PORT" --listen-address "$BIND" "${tls[@]}" \
       --healthz-port 58080 --healthz-listen-address 127.0.0.1 \
-      --metrics-port 59090 --metrics-listen-address 127.0.0.1
+      --metrics-port 59090 --metrics-listen-address 127.0.0.1 "${METRICS[@]}"
     wait_for placement 30 curl -fsS http://127.0.0.1:58080/healthz
   fi
   if claim scheduler "$SCHEDULER_PORT" "${reuse_s[@]}"; then
-    launch scheduler "$DAPR_BIN/scheduler" --port "$SCHEDULER_PORT" --listen-address 127.0.0.1 "${tls[@]}" \
+    launch scheduler "$DAPR_BIN/scheduler" --port "$SCHEDULER_PORT" --listen-address "$BIND" "${tls[@]}" \
       --healthz-port 58081 --healthz-listen-address 127.0.0.1 \
-      --metrics-port 59091 --metrics-listen-address 127.0.0.1 \
+      --metrics-port 59091 --metrics-listen-address 127.0.0.1 "${METRICS[@]}" \
       --etcd-data-dir "$DATA/scheduler" --etcd-client-port 52379 --etcd-client-listen-address 127.0.0.1 \
       --etcd-initial-cluster "dapr-scheduler-server-0=http://127.0.0.1:52380" \
       --override-broadcast-host-port "$broadcast"

@@ -15,10 +15,14 @@ DEADLINE_S = 240
 
 
 def through_fault(
-    name: str, fault: Callable[[], None], auth: httpx.Auth
+    name: str,
+    fault: Callable[[], None],
+    auth: httpx.Auth,
+    transport: httpx.BaseTransport | None = None,
+    orders: int = ORDERS,
 ) -> tuple[dict[str, Any], dict[str, Any]]:
     """Run a batch through a fault, as staff with the suite's tokens; return the audit and the figures."""
-    batch = Batch(ORDERS, http=httpx.Client(timeout=10, auth=auth))
+    batch = Batch(orders, http=httpx.Client(timeout=10, auth=auth, transport=transport))
     try:
         batch.begin()
         assert not batch.failed_early(), f"orders failed before the fault: {batch.failed_early()}"
@@ -31,7 +35,7 @@ def through_fault(
     finally:
         batch.stop.set()  # the watcher must not outlive a failed drill
     audit = batch.audit()
-    first = batch.first_change_after(killed)
+    first, after = batch.first_change_after(killed), batch.first_change_after(back)
     row = {
         "component": name,
         "in_flight": in_flight,
@@ -41,6 +45,7 @@ def through_fault(
         "duplicate_reservations": audit["duplicate_reservations"],
         "back_s": round(back - killed, 1),
         "first_progress_s": round(first - killed, 1) if first else None,
+        "progress_after_back_s": round(after - back, 1) if after else None,
         "done_s": round(done - killed, 1),
         "history_gaps": len(audit["bad_histories"]),
         "history_s": audit["history_settled_s"],
