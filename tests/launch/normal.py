@@ -9,7 +9,14 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[2]
-SECRETS = ("DAPR_API_TOKEN", "APP_API_TOKEN", "DAPR_TRUST_ANCHORS")
+SECRETS = (
+    "DAPR_API_TOKEN",
+    "APP_API_TOKEN",
+    "DAPR_TRUST_ANCHORS",
+    "PIZZA_STAFF_TOKEN",
+    "PIZZA_SECRET_KEY",
+    "PIZZA_REDIS_PASSWORD",
+)
 RANDOM_PORT_FLAGS = {
     "--dapr-grpc-port": "{grpc_port}",
     "--metrics-port": "{metrics_port}",

@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 
+from pizza_common.names import PORTS
 from pizza_run.multirun import LOOPBACK_EXTRAS, plan
 from tests.launch.normal import ROOT, denormalise_env, normalise
 
@@ -66,6 +67,14 @@ def _without_layout(record: dict[str, Any]) -> dict[str, Any]:
 
 def test_recordings_of_both_run_files_exist() -> None:
     assert {_recorded(p)["cli"]["run_file"] for p in RECORDINGS} == {"dapr.yaml", "dapr.locked.yaml"}
+
+
+@pytest.mark.parametrize("path", RECORDINGS, ids=lambda p: p.stem)
+def test_each_recording_holds_every_app_and_its_sidecar(path: Path) -> None:
+    # A recording taken once the apps had exited holds nothing, and would hold the stand-in to nothing.
+    apps = _recorded(path)["apps"]
+    assert set(apps) == set(PORTS)
+    assert all(set(procs) == {"daprd", "app"} for procs in apps.values())
 
 
 @pytest.mark.parametrize("path", RECORDINGS, ids=lambda p: p.stem)
