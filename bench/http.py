@@ -56,6 +56,15 @@ def poll_cap_s(concurrency: int) -> float:
     return min(1.0, 0.05 + 0.01 * concurrency)
 
 
+def safety_poll_s(concurrency: int) -> float:
+    """Return how often an order waiting on the event stream is also asked for directly.
+
+    It is the safety net for an event the stream missed: once a second for a lone order, and as
+    rarely per order as it takes to keep the polls of all orders in flight at about eight a second.
+    """
+    return max(1.0, concurrency / 8)
+
+
 async def fetch_json(
     http: httpx.AsyncClient, url: str, headers: dict[str, str] | None = None
 ) -> dict[str, Any] | None:

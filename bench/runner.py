@@ -15,7 +15,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from bench import baseline_path, breakdown, engine, workflow_path
 from bench.events import OrderEvents
 from bench.floor_path import Floor
-from bench.http import client, poll_cap_s
+from bench.http import client, poll_cap_s, safety_poll_s
 from bench.load import LevelRun, PathFn, order_ids, run_level
 from bench.model import OrderRun, order_json
 from bench.resources import Monitor, Usage
@@ -52,10 +52,10 @@ class Plan:
             return floor.path(poll_cap_s(concurrency))
         if path == "baseline":
             return baseline_path.runner(self.baseline_retry, self.traced)
-        cap_s = poll_cap_s(concurrency)
+        cap_s, safety_s = poll_cap_s(concurrency), safety_poll_s(concurrency)
 
         async def run_order(http: httpx.AsyncClient, order: dict[str, Any], run: OrderRun) -> None:
-            await workflow_path.run_order(http, events, order, run, cap_s)
+            await workflow_path.run_order(http, events, order, run, cap_s, safety_s)
 
         return run_order
 

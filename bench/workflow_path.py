@@ -20,9 +20,6 @@ from pizza_run.http import app_url
 RUNNING: Final = WorkflowStatus.RUNNING.name
 COMPLETED: Final = WorkflowStatus.COMPLETED.name
 ACTIVE: Final = frozenset(s.name for s in (WorkflowStatus.RUNNING, WorkflowStatus.PENDING))
-# How often an order waiting on the event stream is also asked for directly: the safety net for
-# an event the stream missed, and the way an order that ends early (say, failed) is noticed.
-SLOW_POLL_S: Final = 1.0
 
 
 def _waiting_or_over(view: dict[str, Any]) -> bool:
@@ -74,9 +71,10 @@ async def _reach(
     run: OrderRun,
     status: str,
     done: Callable[[dict[str, Any]], bool],
+    safety_s: float,
 ) -> dict[str, Any] | None:
     """Wait until the stream says the order reached status (None), or a slow poll says done (its view)."""
-    while not await events.wait(run.order_id, frozenset({status}), SLOW_POLL_S):
+    while not await events.wait(run.order_id, frozenset({status}), safety_s):
         view = await fetch_json(http, url)
         if view is not None and done(view):
             return view
@@ -84,7 +82,12 @@ async def _reach(
 
 
 async def run_order(
-    http: httpx.AsyncClient, events: OrderEvents, order: dict[str, Any], run: OrderRun, cap_s: float
+    http: httpx.AsyncClient,
+    events: OrderEvents,
+    order: dict[str, Any],
+    run: OrderRun,
+    cap_s: float,
+    safety_s: float,
 ) -> None:
     """Start the order, approve its quality check when it waits for one, and wait until delivered."""
     base = app_url(WORKFLOW_APP)
@@ -101,7 +104,9 @@ async def run_order(
         run.fail(f"start-order answered {resp.status_code}: {resp.text[:300]}")
         return
     run.phase = f"waiting for stage {OrderStatus.PENDING_VALIDATION}"
-    view = await _reach(http, events, status_url, run, OrderStatus.PENDING_VALIDATION, _waiting_or_over)
+    view = await _reach(
+        http, events, status_url, run, OrderStatus.PENDING_VALIDATION, _waiting_or_over, safety_s
+    )
     if view is not None and view.get("runtime_status") not in ACTIVE:
         run.view = view
         run.fail(_outcome(view))
@@ -110,7 +115,7 @@ async def run_order(
     if not await _validate(http, base, status_url, run, cap_s):
         return
     run.phase = f"waiting for {OrderStatus.DELIVERED}, then {COMPLETED}"
-    await _reach(http, events, status_url, run, OrderStatus.DELIVERED, _over)
+    await _reach(http, events, status_url, run, OrderStatus.DELIVERED, _over, safety_s)
     view = await poll_json(http, status_url, _over, cap_s)
     run.view = view
     output = view.get("output")
