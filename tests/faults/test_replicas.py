@@ -81,12 +81,14 @@ def test_replicas_share_the_orders_and_survive_the_loss_of_one(
 
 
 def per_replica(cluster: Cluster, ids: set[str], killed_at: datetime, moved: set[str]) -> dict[str, Any]:
-    """Count each replica's work from its log, and when the survivor took each order of the killed one on."""
+    """Count each replica's work from its log, and when the survivor went on with each order of the
+    killed one: the first step of its workflow that the survivor logged after the kill."""
     logs = {name: replica_logs.steps(cluster.logs / f"{name}.log") for name in (*WORKFLOWS, *KITCHENS)}
     own = {name: [s for s in logs[name] if not s.published] for name in WORKFLOWS}
     cooked = [s for name in KITCHENS for s in logs[name] if s.what == "cooked" and s.order_id in ids]
+    # Its workflow's own steps, not an activity's: one of those may have run on the survivor before.
     resumed = {
-        oid: min((s.at for s in logs[SURVIVOR] if s.order_id == oid and s.at > killed_at), default=None)
+        oid: min((s.at for s in own[SURVIVOR] if s.order_id == oid and s.at > killed_at), default=None)
         for oid in moved
     }
     return {
