@@ -53,6 +53,9 @@ def metrics(
     except RunFileError as exc:
         typer.echo(f"Error getting apps from config file: {exc}", err=True)
         raise typer.Exit(1) from None
+    except ReplicaError as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(2) from None
 
 
 @cli.command()

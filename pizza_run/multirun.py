@@ -189,10 +189,10 @@ def _listing(
 
 
 def metrics_urls(run_file: Path) -> str:
-    """Return one line naming each app's sidecar metrics URL, for the apps that fix their port."""
+    """Return one line naming each app's (and replica's) sidecar metrics URL, where the port is fixed."""
     found = [
-        f"{app.app_id} http://127.0.0.1:{app.own['metricsPort']}/metrics"
-        for app in load(run_file, os.environ)
+        f"{app.name} http://127.0.0.1:{app.own['metricsPort']}/metrics"
+        for app in replicas.expand(load(run_file, os.environ), os.environ)
         if app.own.get("metricsPort")
     ]
     return ", ".join(found) + "\n" if found else ""

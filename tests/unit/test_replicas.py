@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from pizza_run import health
-from pizza_run.multirun import plan
+from pizza_run.multirun import metrics_urls, plan
 from pizza_run.ports import control_ports
 from pizza_run.replicas import ReplicaError, names
 
@@ -34,9 +34,15 @@ def test_each_replica_gets_its_own_ports_sidecar_and_log_folder() -> None:
     assert len({k.app.logs_dir() for k in kitchens}) == 3
     assert [launch.app.name for launch in launches].count("pizza-workflow.2") == 1
     # The fixed ones (the free ones are the OS's to pick, as with the CLI).
-    fixed = [p for launch in launches for p in (launch.ports.app, launch.ports.http)]
+    fixed = [p for launch in launches for p in (launch.ports.app, launch.ports.http, launch.ports.metrics)]
     assert len(fixed) == len(set(fixed)), "two processes of the plan share a port"
     assert not set(fixed) & set(control_ports())
+    assert [k.ports.metrics for k in kitchens] == [9093, 9103, 9113]
+
+
+def test_the_metrics_urls_name_each_replica(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PIZZA_REPLICAS", "pizza-kitchen=2")
+    assert "pizza-kitchen.2 http://127.0.0.1:9103/metrics" in metrics_urls(RUN_FILE)
 
 
 def test_without_replicas_the_plan_is_the_run_files() -> None:
