@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from pizza_run import multirun
+from pizza_run.replicas import ReplicaError
 from pizza_run.runfile import RunFileError
 
 cli = typer.Typer(add_completion=False, help=__doc__, no_args_is_help=True)
@@ -28,6 +29,9 @@ def run(
     except RunFileError as exc:  # the CLI's words for the same mistake
         typer.echo(f"Error getting apps from config file: {exc}", err=True)
         code = 1
+    except ReplicaError as exc:
+        typer.echo(str(exc), err=True)
+        code = 2
     raise typer.Exit(code)
 
 
@@ -49,6 +53,9 @@ def metrics(
     except RunFileError as exc:
         typer.echo(f"Error getting apps from config file: {exc}", err=True)
         raise typer.Exit(1) from None
+    except ReplicaError as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(2) from None
 
 
 @cli.command()

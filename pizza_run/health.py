@@ -11,6 +11,7 @@ import httpx
 from pizza_common.names import PORTS, WORKFLOW_APP
 from pizza_run.http import app_url, invoke_url, sidecar_url
 from pizza_run.ports import CONTROL_PLANE, LOCALHOST
+from pizza_run.replicas import shift, split
 
 SIDECAR: Final = "-daprd"  # a sidecar's process name: its app's id and this
 
@@ -24,19 +25,22 @@ def sidecar(app_id: str) -> str:
     return f"{app_id}{SIDECAR}"
 
 
-def processes() -> list[str]:
-    """Return the name of every process of the suite: the control plane, then each sidecar and app."""
-    return [*CONTROL_PLANE, *(name for app_id in PORTS for name in (sidecar(app_id), app_id))]
+def processes(replicas: list[str] | None = None) -> list[str]:
+    """Return the name of every process of the suite: the control plane, then each sidecar and app,
+    then those of the replicas named (pizza-kitchen.2: pizza_run.replicas)."""
+    apps = [*PORTS, *(replicas or [])]
+    return [*CONTROL_PLANE, *(name for app in apps for name in (sidecar(app), app))]
 
 
 def describe(name: str) -> str:
     """Return a process's name and port, for a person."""
     if name in CONTROL_PLANE:
         return f"{name} on :{CONTROL_PLANE[name].port}"
-    app_id = name.removesuffix(SIDECAR)
-    if name != app_id:
-        return f"the sidecar of {app_id} on :{PORTS[app_id][1]}"
-    return f"{app_id} on :{PORTS[app_id][0]}"
+    app = name.removesuffix(SIDECAR)
+    app_id, replica = split(app)
+    if name != app:
+        return f"the sidecar of {app} on :{shift(PORTS[app_id][1], replica)}"
+    return f"{app} on :{shift(PORTS[app_id][0], replica)}"
 
 
 def _redis_answers(port: int, password: str | None) -> bool:
@@ -56,13 +60,14 @@ def ready(http: httpx.Client, name: str, redis_password: str | None = None) -> b
             return _redis_answers(CONTROL_PLANE[name].port, redis_password)
         if name in CONTROL_PLANE:
             return http.get(f"http://{LOCALHOST}:{CONTROL_PLANE[name].healthz}/healthz").status_code == 200
-        app_id = name.removesuffix(SIDECAR)
-        if name != app_id:
-            return http.get(f"{sidecar_url(app_id)}/healthz").status_code == 204
-        if http.get(f"{app_url(app_id)}/healthz").status_code != 200:
+        app = name.removesuffix(SIDECAR)
+        app_id, replica = split(app)
+        if name != app:
+            return http.get(f"{sidecar_url(app_id, replica)}/healthz").status_code == 204
+        if http.get(f"{app_url(app_id, replica)}/healthz").status_code != 200:
             return False
         # A 404 for an unknown order means the workflow app reached the workflow engine through its sidecar.
-        probe = f"{app_url(app_id)}/get-status/ready-probe"
+        probe = f"{app_url(app_id, replica)}/get-status/ready-probe"
         return app_id != WORKFLOW_APP or http.get(probe).status_code == 404
     except (OSError, httpx.HTTPError):
         return False
@@ -81,9 +86,12 @@ def waiting_for(http: httpx.Client, names: list[str], redis_password: str | None
     return next((describe(name) for name in names if not ready(http, name, redis_password)), None)
 
 
-def suite_waiting_for(http: httpx.Client, redis_password: str | None = None) -> str | None:
-    """Return what of the whole suite is not ready (a process, or an app through the workflow's sidecar)."""
-    waiting = waiting_for(http, processes(), redis_password)
+def suite_waiting_for(
+    http: httpx.Client, redis_password: str | None = None, replicas: list[str] | None = None
+) -> str | None:
+    """Return what of the whole suite (with the replicas named) is not ready: a process, or an app
+    through the workflow's sidecar."""
+    waiting = waiting_for(http, processes(replicas), redis_password)
     if waiting is None:
         unreached = next((app_id for app_id in PORTS if not reachable(http, app_id)), None)
         if unreached:

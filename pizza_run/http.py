@@ -7,18 +7,19 @@ import httpx
 
 from pizza_common.names import PORTS, STAFF_HEADER, WORKFLOW_APP
 from pizza_run.ports import LOCALHOST
+from pizza_run.replicas import shift
 
 TOKEN_HEADER: Final = "dapr-api-token"  # the header both tokens travel in, as Dapr sends them
 
 
-def app_url(app_id: str) -> str:
-    """Return the base URL of an app's own port."""
-    return f"http://{LOCALHOST}:{PORTS[app_id][0]}"
+def app_url(app_id: str, replica: int = 1) -> str:
+    """Return the base URL of an app's own port (of one of its replicas: pizza_run.replicas)."""
+    return f"http://{LOCALHOST}:{shift(PORTS[app_id][0], replica)}"
 
 
-def sidecar_url(app_id: str) -> str:
-    """Return the base URL of an app's sidecar HTTP API."""
-    return f"http://{LOCALHOST}:{PORTS[app_id][1]}/v1.0"
+def sidecar_url(app_id: str, replica: int = 1) -> str:
+    """Return the base URL of an app's sidecar HTTP API (of one of its replicas)."""
+    return f"http://{LOCALHOST}:{shift(PORTS[app_id][1], replica)}/v1.0"
 
 
 def invoke_url(target: str, method: str, via: str = WORKFLOW_APP) -> str:

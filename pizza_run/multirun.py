@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
-from pizza_run import hosts, layout
+from pizza_run import hosts, layout, replicas
 from pizza_run.procs import alive, group_alive
 from pizza_run.runfile import AppSpec, Ports, app_argv, app_env, dapr_dir, daprd_args, daprd_env, load
 
@@ -53,9 +53,10 @@ class Launch:
 
 
 def plan(run_file: Path, environ: Mapping[str, str], only: list[str] | None = None) -> list[Launch]:
-    """Return what `dapr run -f run_file` would start, with this runner's loopback extras."""
+    """Return what `dapr run -f run_file` would start, with this runner's loopback extras and the
+    replicas PIZZA_REPLICAS asks for."""
     launches = []
-    for app in load(run_file, environ):
+    for app in replicas.expand(load(run_file, environ), environ):
         if only and app.app_id not in only:
             continue
         ports = Ports.of(app, free_port)
@@ -114,11 +115,11 @@ def start(launch: Launch, stamp: str) -> tuple[subprocess.Popen[bytes], subproce
     if launch.app_argv:
         proc = _spawn(
             launch.app_argv, app.app_dir, launch.app_env, app.log_destination("app"),
-            f"== APP - {app.app_id} == ", logs / f"{app.app_id}_app_{stamp}.log", process_group=0,
+            f"== APP - {app.name} == ", logs / f"{app.app_id}_app_{stamp}.log", process_group=0,
         )  # fmt: skip
     log.info(
         "started %s: app pid %s on :%d, daprd pid %d on :%d, metrics on :%d",
-        app.app_id,
+        app.name,
         proc.pid if proc else "-",
         launch.ports.app,
         daprd.pid,
@@ -173,6 +174,7 @@ def _listing(
 ) -> dict[str, object]:
     return {
         "app_id": launch.app.app_id,
+        "replica": launch.app.replica,
         "http_port": launch.ports.http,
         "grpc_port": launch.ports.grpc,
         "app_port": launch.ports.app,
@@ -185,10 +187,10 @@ def _listing(
 
 
 def metrics_urls(run_file: Path) -> str:
-    """Return one line naming each app's sidecar metrics URL, for the apps that fix their port."""
+    """Return one line naming each app's (and replica's) sidecar metrics URL, where the port is fixed."""
     found = [
-        f"{app.app_id} http://127.0.0.1:{app.own['metricsPort']}/metrics"
-        for app in load(run_file, os.environ)
+        f"{app.name} http://127.0.0.1:{app.own['metricsPort']}/metrics"
+        for app in replicas.expand(load(run_file, os.environ), os.environ)
         if app.own.get("metricsPort")
     ]
     return ", ".join(found) + "\n" if found else ""

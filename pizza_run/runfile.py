@@ -13,6 +13,7 @@ from typing import Any
 
 import yaml
 
+REPLICA_SEPARATOR = "."  # a replica's name: its app id, this, its number (pizza-kitchen.2)
 SENTRY_ADDRESS = "localhost:50001"  # where the CLI points daprd when the configuration enables mTLS
 LOG_DESTINATIONS = ("console", "file", "fileAndConsole")
 
@@ -32,6 +33,12 @@ class AppSpec:
     config_file: Path
     resources_paths: list[Path]
     env: dict[str, str] = field(default_factory=dict)
+    replica: int = 1  # the instance of app_id, when PIZZA_REPLICAS runs several (pizza_run.replicas)
+
+    @property
+    def name(self) -> str:
+        """Return the app id, or for a second or later replica the app id and its number."""
+        return self.app_id if self.replica == 1 else f"{self.app_id}{REPLICA_SEPARATOR}{self.replica}"
 
     @property
     def command(self) -> list[str]:
@@ -43,7 +50,9 @@ class AppSpec:
         return str(self.shared.get(key) or ("file" if kind == "daprd" else "fileAndConsole"))
 
     def logs_dir(self) -> Path:
-        return self.app_dir / ".dapr" / "logs"
+        """Return where the app's and daprd's logs go: the CLI's folder, a folder in it for a replica."""
+        logs = self.app_dir / ".dapr" / "logs"
+        return logs if self.replica == 1 else logs / f"replica-{self.replica}"
 
 
 def dapr_dir(runtime_path: str | None, environ: Mapping[str, str]) -> Path:

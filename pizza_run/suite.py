@@ -14,7 +14,7 @@ from typing import Final
 
 import httpx
 
-from pizza_run import health, layout
+from pizza_run import health, layout, replicas
 from pizza_run.http import TokenAuth
 from pizza_run.layout import REDIS_PASSWORD
 from pizza_run.ports import CONTROL_PLANE, app_ports, busy
@@ -96,7 +96,10 @@ def wait_ready(suite: Suite, timeout_s: float) -> None:
         try:
             password = suite.tokens.get(REDIS_PASSWORD)
             health.wait(
-                lambda: health.suite_waiting_for(http, password), suite.exited, timeout_s, suite.log_path
+                lambda: health.suite_waiting_for(http, password, replicas.names(suite.env)),
+                suite.exited,
+                timeout_s,
+                suite.log_path,
             )
         except health.NotReady as exc:
             raise SuiteError(str(exc)) from None

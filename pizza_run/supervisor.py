@@ -15,7 +15,7 @@ from pathlib import Path
 
 import httpx
 
-from pizza_run import health, layout
+from pizza_run import health, layout, replicas
 from pizza_run.http import TokenAuth
 from pizza_run.layout import REDIS_PASSWORD
 from pizza_run.multirun import plan
@@ -24,7 +24,8 @@ from pizza_run.procs import Spec, group_alive, snapshot
 
 
 class Cluster:
-    """The five apps, their sidecars and the control plane, each process killable on its own."""
+    """The five apps (and their replicas), their sidecars and the control plane, each process killable
+    on its own; a process's output goes to `<data>/logs/<name>.log`."""
 
     def __init__(self, data: Path, overrides: dict[str, str]) -> None:
         self.data = data
@@ -49,11 +50,11 @@ class Cluster:
         self._controlplane()
         self.env["DAPR_TRUST_ANCHORS"] = (self.data / "certs" / "ca.crt").read_text()
         for launch in plan(layout.ROOT / "dapr.locked.yaml", self.env):
-            app_id, app_dir = launch.app.app_id, str(launch.app.app_dir)
-            self._spawn(health.sidecar(app_id), Spec(launch.daprd_argv, launch.daprd_env, app_dir))
-            self._spawn(app_id, Spec(launch.app_argv, launch.app_env, app_dir))
-        password = self.env.get(REDIS_PASSWORD)
-        self._wait(lambda: health.suite_waiting_for(self.http, password), list(self.pids), timeout)
+            name, app_dir = launch.app.name, str(launch.app.app_dir)  # pizza-kitchen.2 for a replica
+            self._spawn(health.sidecar(name), Spec(launch.daprd_argv, launch.daprd_env, app_dir))
+            self._spawn(name, Spec(launch.app_argv, launch.app_env, app_dir))
+        password, extra = self.env.get(REDIS_PASSWORD), replicas.names(self.env)
+        self._wait(lambda: health.suite_waiting_for(self.http, password, extra), list(self.pids), timeout)
 
     def _controlplane(self) -> None:
         # The script starts only what is not running, each as it always does: redis-server

@@ -26,7 +26,12 @@ export DAPR_TRUST_ANCHORS
 echo "run: staff sign in (kitchen, manager, operators), once: $(pizza staff-link)" >&2
 
 echo "run: the sidecars' Prometheus metrics: $(python -m pizza_run metrics -f dapr.locked.yaml)" >&2
-if command -v dapr >/dev/null 2>&1; then
+if [ -n "${PIZZA_REPLICAS:-}" ]; then
+  # The CLI runs two entries with one appID, but logs them to one folder, told apart by the second they
+  # started in, and prints both under one name: the stand-in gives each replica its folder and its name.
+  echo "run: PIZZA_REPLICAS=$PIZZA_REPLICAS: the stand-in, python -m pizza_run run -f dapr.locked.yaml" >&2
+  python -m pizza_run run -f dapr.locked.yaml &
+elif command -v dapr >/dev/null 2>&1; then
   echo "run: the Dapr CLI ($(command -v dapr)): dapr run -f dapr.locked.yaml" >&2
   dapr run -f dapr.locked.yaml &
 else
