@@ -1,5 +1,6 @@
-"""Activities: each calls one service through Dapr, or records one fact. Safe to run twice:
-every effect carries an idempotency key derived from the order and the step."""
+"""Activities: each calls one service through Dapr, or records one fact, first publishing the
+statuses the workflow handed it (cooking also opens the quality check of what it cooked). Safe
+to run twice: every effect carries an idempotency key derived from the order and the step."""
 
 import logging
 from typing import Any, TypeVar
