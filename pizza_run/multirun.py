@@ -5,12 +5,14 @@ out as the CLI lays them: this runner leads its own process group, daprd stays i
 leads a group of its own, and logs go to `<app>/.dapr/logs/`. On purpose it differs in three ways,
 each named by the conformance test: the internal gRPC and metrics ports listen on 127.0.0.1
 (the CLI cannot set them; across hosts the internal gRPC listens on the host's address, see
-pizza_run.hosts), and daprd is stopped with SIGTERM before SIGKILL (the CLI kills it).
+pizza_run.hosts), and daprd is stopped with SIGTERM before SIGKILL (the CLI kills it). The
+ports a run file leaves open it picks below the OS's ephemeral range (`free_port`).
 """
 
 import contextlib
 import logging
 import os
+import random
 import signal
 import socket
 import subprocess
@@ -31,13 +33,34 @@ log = logging.getLogger("multirun")
 # (on one machine; across hosts, pizza_run.hosts gives the host's address instead).
 LOOPBACK_EXTRAS = tuple(hosts.daprd_extras({}))
 STOP_GRACE_S = 5.0  # the CLI's grace for an app's group, used here for daprd too
+EPHEMERAL_RANGE = Path("/proc/sys/net/ipv4/ip_local_port_range")
+PICK_LOW, PICK_SPAN, PICK_TRIES = 10_000, 12_000, 200
+_handed_out: set[int] = set()  # by this process: two sidecars of one plan never share a port
+
+
+def _ephemeral_low(path: Path = EPHEMERAL_RANGE) -> int:
+    with contextlib.suppress(OSError, ValueError):
+        return int(path.read_text().split()[0])
+    return 32768  # Linux's default
 
 
 def free_port() -> int:
-    """Return a port the OS says is free, as the CLI's freeport does."""
-    with socket.socket() as s:
-        s.bind(("", 0))
-        return int(s.getsockname()[1])
+    """Return a free port below the OS's ephemeral range, never one handed out before.
+
+    The CLI takes one the OS picks, from that range; a sidecar restarted on it (the crash drills)
+    may then find it taken by some outgoing connection. Below the range, only a listener can.
+    """
+    high = _ephemeral_low()
+    low = max(PICK_LOW, high - PICK_SPAN)
+    for _ in range(PICK_TRIES):
+        port = random.randrange(low, high)
+        if port in _handed_out:
+            continue
+        with socket.socket() as s, contextlib.suppress(OSError):
+            s.bind(("", port))
+            _handed_out.add(port)
+            return port
+    raise OSError(f"no free port in {low}-{high - 1} after {PICK_TRIES} tries")
 
 
 @dataclass

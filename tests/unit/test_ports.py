@@ -2,11 +2,13 @@
 
 import os
 import re
+import socket
 from pathlib import Path
 
 import pytest
 
 from pizza_common.names import PORTS
+from pizza_run import multirun
 from pizza_run.multirun import metrics_urls
 from pizza_run.ports import CONTROL_PLANE, ETCD_PORTS, SIDECAR_METRICS
 from pizza_run.runfile import SENTRY_ADDRESS, load
@@ -59,3 +61,18 @@ def test_make_run_names_each_sidecars_metrics_url() -> None:
     assert line.count("/metrics") == len(PORTS)
     for app_id, port in SIDECAR_METRICS.items():
         assert f"{app_id} http://127.0.0.1:{port}/metrics" in line
+
+
+def test_the_stand_in_picks_free_ports_below_the_ephemeral_range_and_each_once() -> None:
+    low = multirun._ephemeral_low()
+    picked = [multirun.free_port() for _ in range(50)]
+    assert len(set(picked)) == len(picked)
+    assert all(multirun.PICK_LOW <= port < low for port in picked)
+    with socket.socket() as s:
+        s.bind(("", picked[0]))  # free when handed out, and still free: nothing listens on it
+
+
+def test_without_the_kernels_range_the_default_linux_range_is_assumed(tmp_path: Path) -> None:
+    assert multirun._ephemeral_low(tmp_path / "missing") == 32768
+    (tmp_path / "range").write_text("40000\t60999\n")
+    assert multirun._ephemeral_low(tmp_path / "range") == 40000
