@@ -32,6 +32,11 @@ def pid_file(name: str, data: Path | None = None) -> Path:
     return runs_dir(data) / f"{name}.pid"
 
 
+def trust_anchors(data: Path | None = None) -> str:
+    """Return the root certificate of the suite's Sentry, which every sidecar trusts (DAPR_TRUST_ANCHORS)."""
+    return ((data or data_dir()) / "certs" / "ca.crt").read_text()
+
+
 def saved_token(name: str) -> str | None:
     """Return a secret of the suite from the environment, else from tokens.sh's file if it was made."""
     if os.environ.get(name):

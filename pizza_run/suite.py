@@ -17,7 +17,7 @@ import httpx
 from pizza_run import health, layout, replicas
 from pizza_run.http import TokenAuth
 from pizza_run.layout import REDIS_PASSWORD
-from pizza_run.ports import CONTROL_PLANE, app_ports, busy
+from pizza_run.ports import CONTROL_PLANE, SIDECAR_METRICS, app_ports, busy
 from pizza_run.procs import alive
 
 log = logging.getLogger(__name__)
@@ -64,8 +64,10 @@ class Suite:
         return found
 
     def metrics_ports(self) -> dict[str, list[int]]:
-        """Return the Prometheus ports of the sidecars and of the control plane, by process kind."""
-        ports = {"daprd": [int(str(a["metrics_port"])) for a in self.apps() if a.get("metrics_port")]}
+        """Return the Prometheus ports of the sidecars and of the control plane, by process kind:
+        the run file's, which the Dapr CLI serves too, and any more the stand-in recorded."""
+        recorded = {int(str(a["metrics_port"])) for a in self.apps() if a.get("metrics_port")}
+        ports = {"daprd": sorted(recorded | set(SIDECAR_METRICS.values()))}
         for service in CONTROL_PLANE.values():
             if service.metrics:
                 ports.setdefault(service.kind, []).append(service.metrics)
@@ -169,11 +171,9 @@ def beside(suite: Suite, run_file: Path, log_path: Path) -> Iterator[list[dict[s
 
     The stand-in runs them with the environment run.sh gives the suite's own apps.
     """
-    trust = (suite.data_dir / "certs" / "ca.crt").read_text()
     venv_bin = str(layout.ROOT / ".venv" / "bin")
     env = suite.env | {
-        "DAPR_TRUST_ANCHORS": trust,
-        "DAPR_HOST_IP": "127.0.0.1",
+        "DAPR_TRUST_ANCHORS": layout.trust_anchors(suite.data_dir),
         "PATH": f"{venv_bin}:{suite.env.get('PATH', '')}",
     }
     with log_path.open("ab") as out:

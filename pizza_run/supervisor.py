@@ -48,7 +48,7 @@ class Cluster:
             raise RuntimeError(f"ports {taken} are taken: this supervisor must own every process")
         self.logs.mkdir(parents=True, exist_ok=True)
         self._controlplane()
-        self.env["DAPR_TRUST_ANCHORS"] = (self.data / "certs" / "ca.crt").read_text()
+        self.env["DAPR_TRUST_ANCHORS"] = layout.trust_anchors(self.data)
         for launch in plan(layout.ROOT / "dapr.locked.yaml", self.env):
             name, app_dir = launch.app.name, str(launch.app.app_dir)  # pizza-kitchen.2 for a replica
             self._spawn(health.sidecar(name), Spec(launch.daprd_argv, launch.daprd_env, app_dir))
