@@ -7,6 +7,7 @@ import typer
 from pizza_cli import render, steer
 from pizza_cli.api import ApiError, Shop, SuiteDown
 from pizza_common import signin
+from pizza_common.release import VERSION
 from pizza_run.layout import saved_token
 
 DEFAULT_URL = "http://127.0.0.1:8001"  # pizza-order, where `make run` serves the shop
@@ -16,10 +17,19 @@ cli = typer.Typer(help=__doc__, no_args_is_help=True, add_completion=False)
 OrderId = Annotated[str, typer.Argument(help="The order's id.")]
 
 
+def _print_version(asked: bool) -> None:
+    if asked:
+        typer.echo(f"pizza {VERSION}")
+        raise typer.Exit()
+
+
 @cli.callback()
 def main(
     ctx: typer.Context,
     url: Annotated[str, typer.Option(envvar="PIZZA_URL", help="Base URL of pizza-order.")] = DEFAULT_URL,
+    version: Annotated[
+        bool, typer.Option("--version", callback=_print_version, is_eager=True, help="Print the release.")
+    ] = False,
 ) -> None:
     """Order pizzas and follow them live, through pizza-order's shop API."""
     ctx.obj = Shop(url, staff_token=saved_token("PIZZA_STAFF_TOKEN"))

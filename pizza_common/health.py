@@ -7,6 +7,7 @@ import urllib3
 from flask import Flask
 
 from pizza_common import credentials
+from pizza_common.release import VERSION
 from pizza_common.settings import DaprSettings
 
 Probe = Callable[[], bool]
@@ -37,7 +38,7 @@ def init_app(app: Flask, name: str) -> None:
     @app.get("/healthz")
     def healthz() -> dict[str, Any] | tuple[dict[str, Any], int]:
         without = credentials.missing(app)
-        mode = {"mode": "development" if without else "locked", "missing": without}
+        mode = {"mode": "development" if without else "locked", "missing": without, "version": VERSION}
         if probe():
             return {"status": "ok", "app": name, "dapr": "ok", **mode}
         return {"status": "degraded", "app": name, "dapr": "unreachable", **mode}, 503

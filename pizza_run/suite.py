@@ -107,8 +107,8 @@ def wait_ready(suite: Suite, timeout_s: float) -> None:
             raise SuiteError(str(exc)) from None
 
 
-def start(log_path: Path, data_dir: Path, env: dict[str, str]) -> Suite:
-    """Start scripts/run.sh in its own process group, logging to log_path."""
+def start(log_path: Path, data_dir: Path, env: dict[str, str], root: Path = layout.ROOT) -> Suite:
+    """Start root's scripts/run.sh (this checkout's, or a release's) in its own process group."""
     taken = busy(app_ports())
     if taken:
         raise SuiteError(f"ports {taken} are in use: stop the running suite first (make stop)")
@@ -118,7 +118,7 @@ def start(log_path: Path, data_dir: Path, env: dict[str, str]) -> Suite:
     with log_path.open("wb") as out:
         proc = subprocess.Popen(
             ["bash", "scripts/run.sh"],
-            cwd=layout.ROOT,
+            cwd=root,
             env=full_env | tokens,
             stdout=out,
             stderr=subprocess.STDOUT,
@@ -152,9 +152,11 @@ def stop(suite: Suite, started: dict[int, str]) -> None:
 
 
 @contextlib.contextmanager
-def running(log_path: Path, data_dir: Path, env: dict[str, str], ready_s: float) -> Iterator[Suite]:
+def running(
+    log_path: Path, data_dir: Path, env: dict[str, str], ready_s: float, root: Path = layout.ROOT
+) -> Iterator[Suite]:
     """Run the suite for the duration of the block, stopping it however the block ends."""
-    suite = start(log_path, data_dir, env)
+    suite = start(log_path, data_dir, env, root)
     started: dict[int, str] = {}
     try:
         wait_ready(suite, ready_s)

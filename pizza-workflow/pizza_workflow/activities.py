@@ -49,10 +49,12 @@ def _announce(carried: Notes) -> None:
         publish_status(_gateway(), note.order, note.status, note.error, attempt=note.attempt)
 
 
-def _invoke(app_id: str, method: str, request: BaseModel, answer: type[M]) -> M:
+def _invoke(
+    app_id: str, method: str, request: BaseModel, answer: type[M], dapr: DaprGateway | None = None
+) -> M:
     # 5xx and transport faults raise DaprUnavailable: the retry policy takes them.
     # A 4xx is the service refusing: a business outcome, read from the body, never retried.
-    reply = _gateway().invoke(app_id, method, _body(request))
+    reply = (dapr or _gateway()).invoke(app_id, method, _body(request))
     try:
         return answer.model_validate(reply.body)
     except ValueError as exc:
@@ -106,13 +108,23 @@ def deliver_pizza(ctx: WorkflowActivityContext, order: DeliverInput) -> StepResu
 
 def refund_payment(ctx: WorkflowActivityContext, ref: OrderRef) -> PaymentResult:
     """Compensate: refund the order's charge, if any; later charges for it are refused."""
-    request = RefundRequest(order_id=ref.order_id, idempotency_key=f"{ref.order_id}:refund")
-    return _invoke(STOREFRONT_APP, "refund", request, PaymentResult)
+    return refund(ref)
 
 
 def release_ingredients(ctx: WorkflowActivityContext, ref: OrderRef) -> Reservation:
     """Compensate: give back what the order holds; later reservations for it are refused."""
-    return _invoke(KITCHEN_APP, "release", ref, Reservation)
+    return release(ref)
+
+
+def refund(ref: OrderRef, dapr: DaprGateway | None = None) -> PaymentResult:
+    """Refund the order's charge under its one refund key (the workflow's and the sweep's)."""
+    request = RefundRequest(order_id=ref.order_id, idempotency_key=f"{ref.order_id}:refund")
+    return _invoke(STOREFRONT_APP, "refund", request, PaymentResult, dapr)
+
+
+def release(ref: OrderRef, dapr: DaprGateway | None = None) -> Reservation:
+    """Give back every ingredient the order holds in the kitchen."""
+    return _invoke(KITCHEN_APP, "release", ref, Reservation, dapr)
 
 
 def open_check(ctx: WorkflowActivityContext, opened: Opened) -> None:
@@ -134,15 +146,22 @@ def _open(opened: Opened) -> None:
     publish_status(_gateway(), opened.order, check.waiting, attempt=opened.attempt)
 
 
-def close_check(ctx: WorkflowActivityContext, decision: Decision) -> None:
-    """Record a check that nobody answered in time, unless a decision landed first."""
+def close_check(ctx: WorkflowActivityContext, decision: Decision) -> Decision:
+    """Record a check that nobody answered in time, unless a decision landed first; return the
+    decision that stands (the route answered 200 for one that landed first)."""
     check = CHECKS[decision.check]
     key = check.key(decision.order_id)
     value, etag = _gateway().get_state(key)
-    if value is None or Record.model_validate(value).status != check.waiting:
-        return  # a decision arrived just as the timer fired: it stands
-    record = Record(order_id=decision.order_id, status=OrderStatus.REJECTED, attempt=value.get("attempt", 0))
-    _gateway().save_state(key, record.model_dump(mode="json"), etag)
+    if value is None:
+        return decision
+    record = Record.model_validate(value)
+    if record.attempt != decision.attempt:
+        return decision
+    if record.status != check.waiting:
+        return decision.model_copy(update={"approved": record.approved, "timed_out": record.timed_out})
+    closed = record.model_copy(update={"status": OrderStatus.REJECTED, "timed_out": True})
+    _gateway().save_state(key, closed.model_dump(mode="json"), etag)
+    return decision
 
 
 def notify(ctx: WorkflowActivityContext, notes: Notes) -> None:

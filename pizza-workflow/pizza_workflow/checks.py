@@ -85,4 +85,10 @@ class Record(OrderRef):
 
     status: OrderStatus
     attempt: int = 0
+    timed_out: bool = False  # closed by the workflow at the deadline, not by a person
     updated_at: datetime = Field(default_factory=utcnow)
+
+    @property
+    def approved(self) -> bool:
+        """Return whether the check was decided in the order's favour."""
+        return self.status == OrderStatus.APPROVED

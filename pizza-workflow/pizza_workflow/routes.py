@@ -1,6 +1,7 @@
 """Routes of pizza-workflow: start, follow, list and steer order workflows."""
 
 import logging
+import time
 
 import grpc
 from dapr.ext.workflow import WorkflowStatus
@@ -12,7 +13,7 @@ from pizza_common.staff import staff_only
 from pizza_common.stages import publish_status
 from pizza_common.statuses import ENDED, OrderStatus, Stage
 from pizza_common.web import Reply, error
-from pizza_workflow import listing
+from pizza_workflow import listing, sweep
 from pizza_workflow.control import ALLOWED, FINISHED, describe, steps
 from pizza_workflow.ids import CANCEL_EVENT, WORKFLOW_NAME, claim_key, instance_id
 from pizza_workflow.lookup import conflict, find
@@ -21,15 +22,17 @@ from pizza_workflow.types import WorkflowInput
 from pizza_workflow.worker import client
 
 log = logging.getLogger(__name__)
+CANCEL_POLL_S = 0.05
 bp = APIBlueprint("workflow", __name__)
 PREFIX = listing.PREFIX
-TOO_LATE_TO_CANCEL = ENDED | {Stage.COMPENSATING}
+# Ending already, or out for delivery: the workflow no longer takes a cancel.
+TOO_LATE_TO_CANCEL = ENDED | {Stage.COMPENSATING, Stage.DELIVERY}
 
 
 @bp.post("/start-order")
 def start_order(body: Order) -> Reply:
     """Start the workflow of a new order; 409 if the order id has a workflow already."""
-    wf_input = WorkflowInput(order=body, **workflow_settings().model_dump())
+    wf_input = WorkflowInput(order=body, **workflow_settings().rules().model_dump())
     iid = instance_id(body.order_id)
     # An id is used once, for good: every effect of an order is keyed by its id, so a second run
     # under the same id (after /purge-orders, say) would be answered with the first run's charge.
@@ -90,6 +93,14 @@ def purge_orders() -> Reply:
     return {"purged": sorted(purged)}
 
 
+@bp.post("/sweep-orders")
+@staff_only
+def sweep_orders() -> Reply:
+    """Refund, release and close every failed order that may still hold money or stock."""
+    swept = sweep.sweep(client(), gateway())
+    return {"swept": [s.__dict__ for s in swept]}
+
+
 def _steer(order_id: str, action: str, done: str) -> Reply:
     state = find(order_id)
     if state is None:
@@ -108,6 +119,7 @@ def _steer(order_id: str, action: str, done: str) -> Reply:
         client().raise_workflow_event(iid, CANCEL_EVENT, data={"reason": "cancelled by the customer"})
         if state.runtime_status == WorkflowStatus.SUSPENDED:
             client().resume_workflow(iid)  # a suspended workflow would hold the event until resumed
+        return _cancel_taken(order_id)
     else:
         client().terminate_workflow(iid, output={"order_id": order_id, "status": OrderStatus.TERMINATED})
         order = WorkflowInput.model_validate_json(state.serialized_input).order
@@ -115,6 +127,24 @@ def _steer(order_id: str, action: str, done: str) -> Reply:
             gateway(), order, OrderStatus.TERMINATED, "stopped by an operator, without compensation"
         )
     return {"order_id": order_id, "status": done}
+
+
+def _cancel_taken(order_id: str) -> Reply:
+    """Answer 200 once the workflow took the cancel, 409 if it ended or moved on without it, or
+    202 if it has not acted on it in time (the cancel still stands, unless it is out for delivery)."""
+    deadline = time.monotonic() + workflow_settings().cancel_wait_s
+    while True:
+        state = find(order_id)
+        if state is None:
+            return error(404, f"order {order_id} not found")
+        now = describe(order_id, state)
+        if now.get("ending") == OrderStatus.CANCELLED or now.get("stage") == OrderStatus.CANCELLED:
+            return {"order_id": order_id, "status": "cancelled"}
+        if now.get("ending") or now["stage"] in TOO_LATE_TO_CANCEL or state.runtime_status in FINISHED:
+            return conflict(order_id, state, "cancel")
+        if time.monotonic() > deadline:
+            return {"order_id": order_id, "status": "cancel_requested", "stage": now["stage"]}, 202
+        time.sleep(CANCEL_POLL_S)
 
 
 @bp.post("/pause-order")

@@ -70,6 +70,7 @@ class Progress(Contract):
     total_cents: int | None = None
     payment: PaymentStatus | None = None
     inventory: ReservationStatus | None = None
+    ending: OrderStatus | None = None  # the outcome decided, while compensation and the ending run
 
 
 class StepResult(Contract):

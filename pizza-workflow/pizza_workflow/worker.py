@@ -8,7 +8,7 @@ from dapr.ext.workflow.logger import LoggerOptions
 from flask import Flask, current_app
 
 from pizza_common import server
-from pizza_workflow import activities
+from pizza_workflow import activities, sweep
 from pizza_workflow.ids import WORKFLOW_NAME
 from pizza_workflow.workflows import pizza_workflow
 
@@ -36,6 +36,9 @@ def init_app(app: Flask) -> None:
     for activity in activities.ALL:
         runtime.register_activity(activity)
     runtime.start()
+    settings = app.config["WORKFLOW_SETTINGS"]
+    sweeping = sweep.every(settings.sweep_interval_s, app.extensions["workflows"], app.extensions["dapr"])
+    server.at_worker_exit(sweeping.set)
     # Under gunicorn its worker stops it (its threads would hold the worker until killed); else at exit.
     server.at_worker_exit(runtime.shutdown)
     atexit.register(runtime.shutdown)

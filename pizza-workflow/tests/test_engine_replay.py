@@ -6,7 +6,7 @@ from pizza_common.dapr_io import DaprUnavailable
 from pizza_common.models import Order, OrderRef
 from pizza_common.payments import PaymentResult
 from pizza_workflow.checks import CheckKind
-from pizza_workflow.ids import VALIDATION_EVENT
+from pizza_workflow.ids import CANCEL_EVENT, VALIDATION_EVENT
 from pizza_workflow.types import WorkflowInput
 from tests.support.engine import Engine
 from tests.support.orders import sample_order
@@ -106,3 +106,34 @@ def test_a_human_check_shows_as_waiting_only_once_it_is_open() -> None:
     assert seen, "the workflow waited for a person"
     for kind, attempt, opened in seen:
         assert (kind, attempt) in opened, (kind, attempt, opened)
+
+
+def test_a_cancel_that_reaches_a_pizza_out_for_delivery_is_not_taken() -> None:
+    """The route refuses it there; one raised as the stage changed must not refund a delivered pizza."""
+    shop = Shop()
+    engine = _engine(shop)
+    engine.in_flight.add("deliver_pizza")
+
+    def on_step(engine: Engine, idle: bool) -> None:
+        if engine.stage() == "pending_validation" and not any(
+            e.HasField("eventRaised") for e in engine.history
+        ):
+            engine.raise_event(VALIDATION_EVENT, {"approved": True, "attempt": 0})
+        elif engine.stage() == "delivery" and "deliver_pizza" in engine.in_flight:
+            engine.raise_event(CANCEL_EVENT, {"reason": "cancelled by the customer"})
+            engine.release("deliver_pizza")
+
+    engine.run(on_step=on_step)
+    assert engine.output["status"] == "delivered"
+    assert (shop.charged, shop.refunded) == (1800, 0)
+
+
+def test_an_answer_recorded_as_the_deadline_passed_stands() -> None:
+    """The route answered 200 for it: the workflow takes the recorded decision, not its timeout."""
+    shop = Shop()
+    shop.landed[(CheckKind.QUALITY, 0)] = True
+    engine = _engine(shop).run()  # nobody answers through the event: the timer fires first
+    assert [(d.attempt, d.timed_out) for d in shop.closed] == [(0, True)]
+    assert engine.output["status"] == "delivered"
+    assert (shop.charged, shop.refunded) == (1800, 0)
+    assert ("approved", None, 0) in shop.notes

@@ -12,6 +12,7 @@ from pizza_common.settings import Settings
 from pizza_workflow import create_app
 from pizza_workflow.checks import MANAGER, QUALITY, Record
 from pizza_workflow.ids import claim_key, instance_id
+from pizza_workflow.settings import WorkflowSettings
 from pizza_workflow.types import Progress, WorkflowInput
 from tests.support.dapr_double import FakeDapr
 from tests.support.orders import sample_order
@@ -167,10 +168,21 @@ def test_pause_resume_follow_the_runtime_status(
         assert client.post(route, json={}).status_code == 422
 
 
+def _takes_cancels(workflows: FakeWorkflowClient) -> None:
+    """Have the workflow take a cancel as the real one does: compensating, heading to cancelled."""
+
+    def take(iid: str, name: str, data: Any) -> None:
+        if name == "CancelOrder":
+            workflows.put(iid, "RUNNING", stage=Progress(stage="compensating", ending="cancelled"))
+
+    workflows.on_event = take
+
+
 def test_cancel_asks_the_workflow_to_compensate(
     client: FlaskClient, dapr: FakeDapr, workflows: FakeWorkflowClient
 ) -> None:
     waiting(dapr, workflows, "c1", status="SUSPENDED")
+    _takes_cancels(workflows)
     assert client.post("/cancel-order", json={"order_id": "c1"}).json == {
         "order_id": "c1",
         "status": "cancelled",
@@ -179,6 +191,53 @@ def test_cancel_asks_the_workflow_to_compensate(
     assert workflows.status("pizza-order-c1") == "RUNNING"  # resumed so that it can act on it
     workflows.put("pizza-order-c2", "COMPLETED", output={"status": "delivered"})
     assert client.post("/cancel-order", json={"order_id": "c2"}).status_code == 409
+
+
+def test_a_cancel_is_refused_once_the_pizza_is_out_for_delivery(
+    client: FlaskClient, workflows: FakeWorkflowClient
+) -> None:
+    """The customer would get the pizza and the refund: the workflow no longer takes a cancel there."""
+    workflows.put("pizza-order-d1", "RUNNING", stage="delivery")
+    resp = client.post("/cancel-order", json={"order_id": "d1"})
+    assert (resp.status_code, resp.json["stage"]) == (409, "delivery")
+    assert workflows.events == []
+
+
+def test_a_cancel_the_workflow_moves_past_gets_409_with_the_orders_state(
+    client: FlaskClient, dapr: FakeDapr, workflows: FakeWorkflowClient
+) -> None:
+    """Approved between the route's check and the raise: the workflow is out for delivery, not cancelled."""
+    waiting(dapr, workflows, "m1")
+    workflows.on_event = lambda iid, name, data: workflows.put(iid, "RUNNING", stage="delivery")
+    resp = client.post("/cancel-order", json={"order_id": "m1"})
+    assert (resp.status_code, resp.json["stage"]) == (409, "delivery")
+    workflows.on_event = lambda iid, name, data: workflows.put(
+        iid, "COMPLETED", stage="delivered", output={"status": "delivered"}
+    )
+    waiting(dapr, workflows, "m2")
+    assert client.post("/cancel-order", json={"order_id": "m2"}).json["runtime_status"] == "COMPLETED"
+    waiting(dapr, workflows, "m3")
+    heading = Progress(stage="compensating", ending="out_of_stock")
+    workflows.on_event = lambda iid, name, data: workflows.put(iid, "RUNNING", stage=heading)
+    assert client.post("/cancel-order", json={"order_id": "m3"}).status_code == 409
+
+
+def test_a_cancel_the_workflow_has_not_taken_in_time_is_202_not_200(
+    dapr: FakeDapr, workflows: FakeWorkflowClient
+) -> None:
+    app = create_app(
+        {
+            "TESTING": True,
+            "DAPR": dapr,
+            "WORKFLOW_CLIENT": workflows,
+            "WORKFLOW_RUNTIME": False,
+            "WORKFLOW_SETTINGS": WorkflowSettings(cancel_wait_s=0.2),
+        }
+    )
+    waiting(dapr, workflows, "w1")
+    resp = app.test_client().post("/cancel-order", json={"order_id": "w1"})
+    assert resp.status_code == 202
+    assert resp.json == {"order_id": "w1", "status": "cancel_requested", "stage": "pending_validation"}
 
 
 def test_terminate_is_a_hard_stop(client: FlaskClient, dapr: FakeDapr, workflows: FakeWorkflowClient) -> None:
@@ -282,6 +341,7 @@ def test_a_bad_page_request_is_a_422_naming_the_field(
         ("/cancel-order", {"order_id": "s1"}),
         ("/terminate-order", {"order_id": "s1"}),
         ("/purge-orders", {}),
+        ("/sweep-orders", {}),
         ("/orders", None),
     ],
 )
@@ -296,6 +356,7 @@ def test_with_a_staff_token_set_the_staff_routes_need_it(
             "WORKFLOW_CLIENT": workflows,
             "WORKFLOW_RUNTIME": False,
             "SETTINGS": settings,
+            "WORKFLOW_SETTINGS": WorkflowSettings(cancel_wait_s=0.1),
         }
     )
     client = app.test_client()

@@ -218,16 +218,25 @@ def test_transient_faults_are_retried_until_they_pass() -> None:
         ("charge_payment", True),
         ("cook_pizza", True),
         ("ValidationComplete", True),
-        ("deliver_pizza", True),
     ],
 )
 def test_cancel_at_any_stage_leaves_no_charge_and_no_reservation(cancel_at: str, holds: bool) -> None:
+    _cancelled_at(cancel_at, holds, patched=True)
+
+
+def test_release_1_0_0_orders_still_take_a_cancel_during_delivery() -> None:
+    """An order that replays 1.0.0's history took the cancel there: its replay must do the same."""
+    _cancelled_at("deliver_pizza", holds=True, patched=False)
+
+
+def _cancelled_at(cancel_at: str, holds: bool, patched: bool) -> None:
     shop = Shop()
     ctx = FakeContext(
         shop.activities(),
         events=approved(OK),
         cancel_at=cancel_at,
         timers_fire=cancel_at != "ValidationComplete",
+        patched=patched,
     )
     wf_input = WorkflowInput(order=Order.model_validate(sample_order()), validation_timeout_s=30)
     out = run_workflow(pizza_workflow, ctx, wf_input)

@@ -10,6 +10,7 @@ import pytest
 
 from pizza_common import signin
 from pizza_common.names import ORDER_APP, ZIPKIN_URL
+from pizza_common.release import VERSION
 from tests.suite import Suite
 
 CUSTOMER = ["--name", "Ada Lovelace", "--address", "12 Analytical Way", "--phone", "555-0100"]
@@ -45,6 +46,11 @@ def test_staff_link_prints_a_one_time_link_signed_with_the_suites_secret(
     assert link.startswith("http://127.0.0.1:8001/staff?token=")
     assert signin.nonce("the-suites-secret", link.partition("token=")[2])
     assert run("http://127.0.0.1:8001", "staff-link")[1].strip() != link  # a new nonce each time
+
+
+def test_version_prints_the_suites_release() -> None:
+    rc, out, err = run(f"http://127.0.0.1:{unused_port()}", "--version")
+    assert (rc, out, err) == (0, f"pizza {VERSION}\n", "")
 
 
 def test_a_stopped_suite_is_one_line_and_exit_2() -> None:

@@ -16,6 +16,7 @@ import pytest
 from pizza_common import signin
 from pizza_common.menu import INGREDIENTS
 from pizza_common.names import DELIVERY_APP, KITCHEN_APP, ORDER_APP, PORTS, STOREFRONT_APP, WORKFLOW_APP
+from pizza_common.release import VERSION
 from pizza_run.http import app_url as app_base
 from pizza_run.http import sidecar_url
 from pizza_run.ports import CONTROL_PLANE
@@ -98,7 +99,7 @@ def test_service_invocation_through_the_sidecars_passes_the_app_token(suite) -> 
 @pytest.mark.parametrize(("app", "path", "code"), CUSTOMER)
 def test_customer_routes_and_health_need_no_token(app: str, path: str, code: int, suite, bare) -> None:  # type: ignore[no-untyped-def]
     assert bare.get(app_url(app, path)).status_code == code
-    health = {"status": "ok", "app": app, "dapr": "ok", "mode": "locked", "missing": []}
+    health = {"status": "ok", "app": app, "dapr": "ok", "mode": "locked", "missing": [], "version": VERSION}
     assert bare.get(app_url(app, "/healthz")).json() == health
 
 

@@ -70,6 +70,20 @@ class Engine:
             ph.new_execution_started_event(WORKFLOW_NAME, self.instance_id, wf_input.model_dump_json())
         )
 
+    def resume(self, history: list[pb.HistoryEvent]) -> None:
+        """Take up an instance from a history daprd recorded: what it scheduled and what is still due."""
+        self.history = list(history)
+        done = {e.taskCompleted.taskScheduledId for e in history if e.HasField("taskCompleted")}
+        done |= {e.taskFailed.taskScheduledId for e in history if e.HasField("taskFailed")}
+        fired = {e.timerFired.timerId for e in history if e.HasField("timerFired")}
+        for e in history:
+            if e.HasField("taskScheduled") and e.eventId not in done:
+                task = e.taskScheduled
+                self.scheduled[e.eventId] = (task.name, task.input.value if task.HasField("input") else None)
+            elif e.HasField("timerCreated") and e.eventId not in fired:
+                self.timers[e.eventId] = e.timerCreated.fireAt.ToDatetime(tzinfo=UTC)
+        self.now = max(e.timestamp.ToDatetime(tzinfo=UTC) for e in history)
+
     def raise_event(self, name: str, data: Any) -> None:
         self.arrived.append(ph.new_event_raised_event(name, json.dumps(data)))
 
@@ -83,6 +97,9 @@ class Engine:
         new = [started, *self.arrived]
         self.arrived = []
         result = self.executor.execute(self.instance_id, self.history, new)
+        # As daprd does: the turn's start records the patches the workflow took, so replays take them too.
+        if result.patches:
+            started.workflowStarted.version.patches.extend(result.patches)
         self.history += new
         self.turns += 1
         if result.encoded_custom_status:

@@ -22,6 +22,8 @@ class Shop:
         self.notes: list[tuple[str, str | None, int]] = []
         self.opened: list[tuple[CheckKind, int]] = []
         self.closed: list[Decision] = []
+        # Answers recorded by the route just as a check's deadline passed, by check and attempt.
+        self.landed: dict[tuple[CheckKind, int], bool] = {}
         self.overrides: dict[str, Any] = {}
 
     def take_order(self, _ctx: Any, order: Order) -> StepResult:
@@ -77,8 +79,12 @@ class Shop:
     def open_check(self, _ctx: Any, opened: Opened) -> None:
         self.opened.append((opened.check, opened.attempt))
 
-    def close_check(self, _ctx: Any, decision: Decision) -> None:
+    def close_check(self, _ctx: Any, decision: Decision) -> Decision:
         self.closed.append(decision)
+        landed = self.landed.get((decision.check, decision.attempt))
+        if landed is None:
+            return decision
+        return decision.model_copy(update={"approved": landed, "timed_out": False})
 
     def notify(self, _ctx: Any, notes: Notes) -> None:
         self._hear(notes)

@@ -39,9 +39,13 @@ class FakeContext:
     current_utc_datetime: datetime = datetime(2026, 1, 1, tzinfo=UTC)
     timers_fire: bool = True
     cancel_at: str | None = None
+    patched: bool = True  # a new order runs every patch; False replays a release-1.0.0 path
     stages: list[str] = field(default_factory=list)
     calls: list[tuple[str, Any]] = field(default_factory=list)
     waiting: dict[str, list[dt_task.CompletableTask[Any]]] = field(default_factory=dict)
+
+    def is_patched(self, name: str) -> bool:
+        return self.patched
 
     def set_custom_status(self, status: str) -> None:
         self.stages.append(json.loads(status)["stage"])
@@ -102,15 +106,16 @@ def run_workflow(workflow: Callable[..., Any], ctx: FakeContext, wf_input: Any) 
     """Drive a workflow generator to its end, as the engine would without replays."""
     steps = workflow(ctx, wf_input)
     value: Any = None
+    failure: BaseException | None = None
     while True:
         try:
-            task = steps.send(value)
+            task = steps.throw(failure) if failure else steps.send(value)
         except StopIteration as done:
             return done.value
         assert task.is_complete, "the workflow waits on a task no stand-in completes"
-        if task.is_failed:
-            steps.throw(task.get_exception())
-        value = task.get_result()
+        # A failed task raises where the workflow yielded it, as the SDK does.
+        failure = task.get_exception() if task.is_failed else None
+        value = None if failure else task.get_result()
 
 
 class FakeWorkflowClient:
@@ -120,6 +125,8 @@ class FakeWorkflowClient:
         self.instances: dict[str, dt_client.WorkflowState] = {}
         self.events: list[tuple[str, str, Any]] = []
         self.histories: dict[str, list[pb.HistoryEvent]] = {}  # as the engine keeps them, oldest first
+        # How the workflow reacts to an event it is sent, where a test needs it to (a cancel taken, say).
+        self.on_event: Callable[[str, str, Any], None] | None = None
 
     def put(
         self,
@@ -129,6 +136,7 @@ class FakeWorkflowClient:
         stage: str | Progress | None = None,
         wf_input: Any = None,
         output: Any = None,
+        failure: str | None = None,
     ) -> None:
         """Store an instance; stage is a stage name or the whole progress the workflow last set."""
         progress = Progress(stage=stage) if isinstance(stage, str) else stage
@@ -143,7 +151,7 @@ class FakeWorkflowClient:
             serialized_output=json.dumps(output) if output is not None else None,
             # As the sidecar keeps it: the very string the workflow passed to set_custom_status.
             serialized_custom_status=progress.model_dump_json(exclude_none=True) if progress else None,
-            failure_details=None,
+            failure_details=dt_task.FailureDetails(failure, "NonDeterminismError", None) if failure else None,
         )
 
     def status(self, iid: str) -> str:
@@ -162,6 +170,8 @@ class FakeWorkflowClient:
 
     def raise_workflow_event(self, iid: str, name: str, *, data: Any = None) -> None:
         self.events.append((iid, name, data))
+        if self.on_event:
+            self.on_event(iid, name, data)
 
     def pause_workflow(self, iid: str) -> None:
         self.instances[iid].runtime_status = dt_client.OrchestrationStatus.SUSPENDED

@@ -12,6 +12,7 @@ import pytest
 
 from pizza_common.credentials import MissingCredentials, check_credentials
 from pizza_common.names import ORDER_APP, PORTS, WORKFLOW_APP
+from pizza_common.release import VERSION
 from pizza_common.settings import Settings
 from tests.fuzz.apps import SETTINGS, build
 
@@ -78,6 +79,7 @@ def test_healthz_reports_locked_with_every_credential(monkeypatch: pytest.Monkey
         "dapr": "ok",
         "mode": "locked",
         "missing": [],
+        "version": VERSION,
     }
 
 
