@@ -9,6 +9,7 @@ from flask_openapi3 import APIBlueprint
 
 from pizza_common.dapr_io import ETagMismatch, gateway
 from pizza_common.models import Order, OrderRef, OrdersQuery, StatusQuery
+from pizza_common.release import VERSION
 from pizza_common.staff import staff_only
 from pizza_common.stages import publish_status
 from pizza_common.statuses import ENDED, OrderStatus, Stage
@@ -32,7 +33,7 @@ TOO_LATE_TO_CANCEL = ENDED | {Stage.COMPENSATING, Stage.DELIVERY}
 @bp.post("/start-order")
 def start_order(body: Order) -> Reply:
     """Start the workflow of a new order; 409 if the order id has a workflow already."""
-    wf_input = WorkflowInput(order=body, **workflow_settings().rules().model_dump())
+    wf_input = WorkflowInput(order=body, release=VERSION, **workflow_settings().rules().model_dump())
     iid = instance_id(body.order_id)
     # An id is used once, for good: every effect of an order is keyed by its id, so a second run
     # under the same id (after /purge-orders, say) would be answered with the first run's charge.

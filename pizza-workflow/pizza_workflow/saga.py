@@ -11,6 +11,7 @@ from dapr.ext.workflow import DaprWorkflowContext, RetryPolicy, when_all, when_a
 from pizza_common.inventory import Reservation, ReservationStatus
 from pizza_common.models import Order, OrderRef
 from pizza_common.payments import PaymentResult, PaymentStatus
+from pizza_common.release import since
 from pizza_common.statuses import OrderStatus, Stage
 from pizza_workflow import activities as act
 from pizza_workflow.checks import CHECKS, Decision, Opened
@@ -18,9 +19,6 @@ from pizza_workflow.ids import CANCEL_EVENT
 from pizza_workflow.types import Notes, OrderOutcome, Progress, StatusNote, WorkflowInput
 
 log = logging.getLogger(__name__)
-# A patch (see workflows.py): a person's answer that landed just before the deadline's timeout was
-# recorded stands, as the route answered 200 for it.
-LATE_ANSWER_STANDS = "1.1.0-late-answer-stands"
 
 # Infrastructure faults (5xx, sidecar down) are retried with backoff; refusals are results.
 SERVICE_RETRY = RetryPolicy(
@@ -67,6 +65,10 @@ class Run:
         self.ctx.set_custom_status(self.progress.model_dump_json(exclude_none=True))
         self.log(logging.INFO, "order %s: %s", self.order.order_id, stage)
 
+    def since(self, version: str) -> bool:
+        """Return whether the order started under this release or a later one: take its path."""
+        return since(self.input.release, version)
+
     def heading_to(self, ending: OrderStatus) -> None:
         """Show the outcome decided, before the compensation and the ending it takes."""
         self.progress = self.progress.model_copy(update={"ending": ending})
@@ -107,7 +109,7 @@ class Run:
         )
         if decision.timed_out:
             standing = yield from self.run(act.close_check, decision)
-            if self.ctx.is_patched(LATE_ANSWER_STANDS):
+            if self.since("1.1.0"):  # an answer recorded as the deadline passed stands: it got a 200
                 decision = Decision.model_validate(standing)
         return decision
 

@@ -23,9 +23,12 @@ class Rules(Contract):
 
 
 class WorkflowInput(Rules):
-    """The order, and the rules it runs under."""
+    """The order, the rules it runs under, and the release it started under."""
 
     order: Order
+    release: str = Field(default="1.0.0", pattern=r"^\d+\.\d+\.\d+$")
+    """The suite's release when the order started: the workflow takes that release's path at each
+    change since (docs/reliability.md); orders started under 1.0.0 have no such field."""
 
 
 class StatusNote(Contract):

@@ -22,10 +22,6 @@ from pizza_workflow.types import ChargeInput, CookInput, DeliverInput, ReserveIn
 
 Ending = tuple[OrderStatus, str | None] | None
 
-# Patches (docs/reliability.md, "Releasing a change to the workflow"): an order started by an earlier
-# release replays its history down the path it took; the patched path is taken from where it runs live.
-DELIVERY_IS_FINAL = "1.1.0-delivery-is-final"  # once out for delivery, a cancel is refused, not raced
-
 
 def pizza_workflow(ctx: DaprWorkflowContext, wf_input: WorkflowInput) -> Steps[dict[str, Any]]:
     """Take one order to delivery, or to an outcome that leaves the customer whole."""
@@ -141,8 +137,8 @@ def _deliver(run: Run) -> Steps[Ending]:
     """Have delivery bring the pizza."""
     run.stage(Stage.DELIVERY)
     delivery = DeliverInput(**run.order.model_dump(), notes=run.take_notes())
-    if run.ctx.is_patched(DELIVERY_IS_FINAL):
-        # No cancel is raced any more: the customer gets the pizza and keeps the charge.
+    if run.since("1.1.0"):
+        # Once out for delivery, no cancel is raced: the customer gets the pizza and is charged.
         delivered = StepResult.model_validate((yield run.call(act.deliver_pizza, delivery)))
     else:
         delivered = StepResult.model_validate((yield from run.run(act.deliver_pizza, delivery)))

@@ -5,6 +5,7 @@ from typing import Any
 from pizza_common.dapr_io import DaprUnavailable
 from pizza_common.models import Order, OrderRef
 from pizza_common.payments import PaymentResult
+from pizza_common.release import VERSION
 from pizza_workflow.checks import CheckKind
 from pizza_workflow.ids import CANCEL_EVENT, VALIDATION_EVENT
 from pizza_workflow.types import WorkflowInput
@@ -22,6 +23,7 @@ def _engine(shop: Shop, **order: Any) -> Engine:
             approval_timeout_s=20,
             approval_threshold_cents=10_000,
             max_remakes=2,
+            release=VERSION,
         )
     )
     return engine

@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from pizza_common.dapr_io import DaprUnavailable
 from pizza_common.menu import price_cents
 from pizza_common.models import Order
+from pizza_common.release import VERSION
 from pizza_common.statuses import ENDED, OrderStatus
 from pizza_workflow.checks import CheckKind
 from pizza_workflow.ids import CANCEL_EVENT, MANAGER_APPROVAL_EVENT, VALIDATION_EVENT
@@ -123,6 +124,7 @@ def test_every_run_ends_once_with_money_and_stock_that_add_up(
             approval_timeout_s=20,
             approval_threshold_cents=5000,
             max_remakes=2,
+            release=VERSION,
         )
     )
     script = Script(moves=list(moves), cancel_in_flight=cancel_in_flight)

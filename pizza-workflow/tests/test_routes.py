@@ -8,6 +8,7 @@ from dapr.ext.workflow._durabletask.internal import protos as pb
 from flask.testing import FlaskClient
 
 from pizza_common.models import Order
+from pizza_common.release import VERSION
 from pizza_common.settings import Settings
 from pizza_workflow import create_app
 from pizza_workflow.checks import MANAGER, QUALITY, Record
@@ -51,6 +52,9 @@ def test_start_order_schedules_the_workflow_under_the_order_id(
     iid = f"pizza-order-{order['order_id']}"
     assert resp.json == {"order_id": order["order_id"], "workflow_instance_id": iid, "status": "started"}
     assert workflows.status(iid) == "RUNNING"
+    # The order runs this release's workflow for good, whatever release takes it up later.
+    started = WorkflowInput.model_validate_json(workflows.instances[iid].serialized_input or "")
+    assert started.release == VERSION
 
 
 def test_start_order_refuses_what_the_menu_has_not(

@@ -8,6 +8,7 @@ from dapr.ext.workflow import TaskFailedError
 
 from pizza_common.dapr_io import DaprUnavailable
 from pizza_common.models import Order
+from pizza_common.release import VERSION
 from pizza_workflow.checks import CheckKind
 from pizza_workflow.saga import SERVICE_RETRY
 from pizza_workflow.types import StepResult, WorkflowInput
@@ -28,6 +29,7 @@ def start(shop: Shop, events: dict[str, list[Any]] | None = None, **order: Any) 
         approval_timeout_s=20,
         approval_threshold_cents=10_000,
         max_remakes=2,
+        release=VERSION,
     )
     return run_workflow(pizza_workflow, ctx, wf_input), ctx
 
@@ -221,24 +223,24 @@ def test_transient_faults_are_retried_until_they_pass() -> None:
     ],
 )
 def test_cancel_at_any_stage_leaves_no_charge_and_no_reservation(cancel_at: str, holds: bool) -> None:
-    _cancelled_at(cancel_at, holds, patched=True)
+    _cancelled_at(cancel_at, holds, release=VERSION)
 
 
 def test_release_1_0_0_orders_still_take_a_cancel_during_delivery() -> None:
     """An order that replays 1.0.0's history took the cancel there: its replay must do the same."""
-    _cancelled_at("deliver_pizza", holds=True, patched=False)
+    _cancelled_at("deliver_pizza", holds=True, release="1.0.0")
 
 
-def _cancelled_at(cancel_at: str, holds: bool, patched: bool) -> None:
+def _cancelled_at(cancel_at: str, holds: bool, release: str) -> None:
     shop = Shop()
     ctx = FakeContext(
         shop.activities(),
         events=approved(OK),
         cancel_at=cancel_at,
         timers_fire=cancel_at != "ValidationComplete",
-        patched=patched,
     )
-    wf_input = WorkflowInput(order=Order.model_validate(sample_order()), validation_timeout_s=30)
+    order = Order.model_validate(sample_order())
+    wf_input = WorkflowInput(order=order, validation_timeout_s=30, release=release)
     out = run_workflow(pizza_workflow, ctx, wf_input)
     assert (out["status"], out["error"]) == ("cancelled", "cancelled by the customer")
     assert shop.charged == 0
@@ -249,7 +251,9 @@ def _cancelled_at(cancel_at: str, holds: bool, patched: bool) -> None:
 
 
 def test_replays_log_nothing(caplog: pytest.LogCaptureFixture) -> None:
-    wf_input = WorkflowInput(order=Order.model_validate(sample_order()), validation_timeout_s=30)
+    wf_input = WorkflowInput(
+        order=Order.model_validate(sample_order()), validation_timeout_s=30, release=VERSION
+    )
     with caplog.at_level(logging.INFO, logger="pizza_workflow"):
         run_workflow(
             pizza_workflow, FakeContext(Shop().activities(), approved(OK), is_replaying=True), wf_input
@@ -260,7 +264,9 @@ def test_replays_log_nothing(caplog: pytest.LogCaptureFixture) -> None:
 
 
 def test_the_same_history_gives_the_same_decisions() -> None:
-    wf_input = WorkflowInput(order=Order.model_validate(sample_order()), validation_timeout_s=30)
+    wf_input = WorkflowInput(
+        order=Order.model_validate(sample_order()), validation_timeout_s=30, release=VERSION
+    )
     first = FakeContext(Shop().activities(), approved(NO, OK))
     second = FakeContext(Shop().activities(), approved(NO, OK))
     assert run_workflow(pizza_workflow, first, wf_input) == run_workflow(pizza_workflow, second, wf_input)

@@ -39,13 +39,9 @@ class FakeContext:
     current_utc_datetime: datetime = datetime(2026, 1, 1, tzinfo=UTC)
     timers_fire: bool = True
     cancel_at: str | None = None
-    patched: bool = True  # a new order runs every patch; False replays a release-1.0.0 path
     stages: list[str] = field(default_factory=list)
     calls: list[tuple[str, Any]] = field(default_factory=list)
     waiting: dict[str, list[dt_task.CompletableTask[Any]]] = field(default_factory=dict)
-
-    def is_patched(self, name: str) -> bool:
-        return self.patched
 
     def set_custom_status(self, status: str) -> None:
         self.stages.append(json.loads(status)["stage"])

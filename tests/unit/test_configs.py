@@ -5,6 +5,8 @@ from pathlib import Path
 import pytest
 import yaml
 
+from pizza_common.release import since
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -34,3 +36,8 @@ def test_every_request_is_traced_into_the_suites_zipkin(config: Path) -> None:
         "samplingRate": "1",
         "zipkin": {"endpointAddress": "http://127.0.0.1:9411/api/v2/spans"},
     }
+
+
+def test_a_release_is_compared_by_its_numbers() -> None:
+    assert since("1.10.0", "1.9.0") and since("1.1.0", "1.1.0") and since("2.0.0", "1.1.0")
+    assert not since("1.0.0", "1.1.0") and not since("1.9.9", "1.10.0")
