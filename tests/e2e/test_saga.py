@@ -160,3 +160,25 @@ def test_a_delivered_order_id_cannot_be_used_again_after_a_purge(suite: Any) -> 
     assert payment(suite, oid) == charged  # and no second order on the first charge
     history = [h["status"] for h in suite.get("pizza-order", f"/order/{oid}").json()["history"]]
     assert history.count("delivered") == 1
+
+
+def test_a_cancel_sent_as_the_pizza_leaves_gets_the_pizza_or_the_refund_never_both(suite: Any) -> None:
+    """Approve, then cancel at once: the answer says which happened, and the money agrees with it."""
+    oids = [suite.start()["order_id"] for _ in range(4)]
+    answers = {}
+    for oid in oids:
+        decide(suite, oid, True)
+        answers[oid] = suite.post(WF, "/cancel-order", {"order_id": oid})
+    for oid, answer in answers.items():
+        done = finished(suite, oid)
+        paid = payment(suite, oid)
+        history = suite.history(oid, done["output"]["status"])
+        if answer.status_code == 200:
+            assert done["output"]["status"] == "cancelled", done
+            assert (paid["status"], paid["refunds"]) == ("refunded", 1)
+            assert "delivered" not in history
+        else:
+            assert (answer.status_code, answer.json()["stage"]) == (409, "delivery"), answer.text
+            assert done["output"]["status"] == "delivered", done
+            assert (paid["status"], paid["charges"], paid["refunds"]) == ("charged", 1, 0)
+            assert "cancelled" not in history
