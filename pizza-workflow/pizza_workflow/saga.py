@@ -14,7 +14,7 @@ from pizza_common.payments import PaymentResult, PaymentStatus
 from pizza_common.release import since
 from pizza_common.statuses import OrderStatus, Stage
 from pizza_workflow import activities as act
-from pizza_workflow.checks import CHECKS, Decision, Opened
+from pizza_workflow.checks import CHECKS, CheckKind, Decision, Opened
 from pizza_workflow.ids import CANCEL_EVENT
 from pizza_workflow.types import Notes, OrderOutcome, Progress, StatusNote, WorkflowInput
 
@@ -56,7 +56,7 @@ class Run:
         self.order: Order = wf_input.order
         self.progress = Progress(stage=Stage.RECEIVED)
         self.holds_effects = False  # a charge or a reservation may exist: compensate on the way out
-        self.notes: list[StatusNote] = []  # decided, not yet handed to a step to publish
+        self.notes: list[StatusNote] = []  # decided, not yet published (see tell() and finish())
         self.cancel = ctx.wait_for_external_event(CANCEL_EVENT)
 
     def stage(self, stage: Stage | OrderStatus, **changes: Any) -> None:
@@ -76,7 +76,19 @@ class Run:
 
     def call(self, activity: Any, payload: Any, retry: RetryPolicy = SERVICE_RETRY) -> Any:
         """Schedule an activity under a retry policy: the service one unless told otherwise."""
+        if self.notes and isinstance(payload, Notes):  # release 1.0.0: a step carries the statuses told
+            payload = payload.model_copy(update={"notes": self.take_notes()})
         return self.ctx.call_activity(activity, input=payload, retry_policy=retry)
+
+    def tell(self, *statuses: OrderStatus, attempt: int = 0) -> Steps[None]:
+        """Publish statuses the workflow decided, here (an order of release 1.0.0 hands them to the
+        step that follows, which publishes them before it starts)."""
+        notes = [StatusNote(order=self.order, status=status, attempt=attempt) for status in statuses]
+        if not self.since("1.1.0"):
+            self.notes += notes
+            return
+        if notes:
+            yield self.call(act.notify, Notes(notes=notes))
 
     def wait(self, task: Any) -> Steps[Any]:
         """Wait for a task unless the customer cancels first; return its result."""
@@ -91,7 +103,8 @@ class Run:
 
     def ask(self, opened: Opened, timeout_s: float, **progress: Any) -> Steps[Decision]:
         """Open a check, then wait for a person's answer or the deadline; return the decision."""
-        yield from self.run(act.open_check, opened)
+        if opened.check == CheckKind.MANAGER or self.since("1.1.0"):  # 1.0.0's cooking opened its check
+            yield from self.run(act.open_check, opened)
         return (yield from self.decide(opened, timeout_s, **progress))
 
     def decide(self, opened: Opened, timeout_s: float, **progress: Any) -> Steps[Decision]:
@@ -129,19 +142,10 @@ class Run:
                 return data
             # A late answer meant for an earlier attempt: keep waiting for this one's.
 
-    def announce(self, status: OrderStatus, error: str | None = None, attempt: int = 0) -> None:
-        """Queue a status the workflow decided, for the next step to publish before it starts."""
-        self.notes.append(StatusNote(order=self.order, status=status, error=error, attempt=attempt))
-
     def take_notes(self) -> list[StatusNote]:
-        """Hand the queued statuses to the step about to be scheduled."""
+        """Return the statuses not yet published, and forget them."""
         notes, self.notes = self.notes, []
         return notes
-
-    def flush(self) -> Steps[None]:
-        """Publish the queued statuses now, as no step follows to carry them; it never gives up."""
-        if self.notes:
-            yield self.call(act.notify, Notes(notes=self.take_notes()), COMPENSATION_RETRY)
 
     def compensate(self) -> Steps[None]:
         """Refund and release whatever the order may hold; both are idempotent and final."""
@@ -155,10 +159,11 @@ class Run:
         self.progress = self.progress.model_copy(
             update={"payment": refund.status, "inventory": ReservationStatus.RELEASED}
         )
+        # What came back is told with the ending, in finish().
         if refund.status == PaymentStatus.REFUNDED and refund.amount_cents:
-            self.announce(OrderStatus.PAYMENT_REFUNDED)
+            self.notes.append(StatusNote(order=self.order, status=OrderStatus.PAYMENT_REFUNDED))
         if release.items:
-            self.announce(OrderStatus.INGREDIENTS_RELEASED)
+            self.notes.append(StatusNote(order=self.order, status=OrderStatus.INGREDIENTS_RELEASED))
 
     def _both(self, first: Any, second: Any, payload: Any) -> Steps[list[Any]]:
         calls = [
@@ -171,11 +176,13 @@ class Run:
     def finish(
         self, status: OrderStatus, error: str | None = None, *, published: bool = False
     ) -> Steps[dict[str, Any]]:
-        """End the order at a status, telling the customer unless a service already did."""
+        """End the order at a status: tell the customer what compensation gave back and the ending
+        (unless a service told it already), in one step that never gives up."""
         self.stage(status)
         if not published:
-            self.announce(status, error)
-        yield from self.flush()
+            self.notes.append(StatusNote(order=self.order, status=status, error=error))
+        if self.notes:
+            yield self.call(act.notify, Notes(notes=self.take_notes()), COMPENSATION_RETRY)
         self.log(logging.INFO, "order %s ended %s", self.order.order_id, status)
         outcome = OrderOutcome(
             order_id=self.order.order_id, status=status, error=error, total_cents=self.progress.total_cents

@@ -54,6 +54,10 @@ class ReserveInput(ReserveRequest, Notes):
 class CookInput(CookRequest, Notes):
     """A cooking, and the statuses to publish before it."""
 
+    opens_check: bool = True
+    """Open the quality check of what it cooked: release 1.0.0's way (its inputs lack the field);
+    since 1.1.0 the workflow opens it as a step of its own."""
+
 
 class DeliverInput(Order, Notes):
     """A delivery, and the statuses to publish before it."""

@@ -72,7 +72,7 @@ def _manager_approval(run: Run) -> Steps[Ending]:
     if not decision.approved:
         why = "no manager approval in time" if decision.timed_out else "refused by a manager"
         return OrderStatus.CANCELLED, why
-    run.announce(OrderStatus.MANAGER_APPROVED)
+    yield from run.tell(OrderStatus.MANAGER_APPROVED)
     return None
 
 
@@ -81,18 +81,15 @@ def _reserve_and_charge(run: Run) -> Steps[Ending]:
     order, total_cents = run.order, run.progress.total_cents or 0
     run.stage(Stage.PAYMENT_AND_INGREDIENTS)
     run.holds_effects = True
-    reserve = ReserveInput(
-        order_id=order.order_id, pizza_type=order.pizza_type, quantity=order.quantity, notes=run.take_notes()
-    )
+    reserve = ReserveInput(order_id=order.order_id, pizza_type=order.pizza_type, quantity=order.quantity)
     charge = ChargeInput(order_id=order.order_id, amount_cents=total_cents, payment_token=order.payment_token)
     both = when_all([run.call(act.reserve_ingredients, reserve), run.call(act.charge_payment, charge)])
     held_raw, paid_raw = yield from run.wait(both)
     held, paid = Reservation.model_validate(held_raw), PaymentResult.model_validate(paid_raw)
     run.stage(Stage.PAYMENT_AND_INGREDIENTS, payment=paid.status, inventory=held.status)
-    if held.status in HELD:
-        run.announce(OrderStatus.INGREDIENTS_RESERVED)
-    if paid.status == PaymentStatus.CHARGED:
-        run.announce(OrderStatus.PAYMENT_CHARGED)
+    reserved = [OrderStatus.INGREDIENTS_RESERVED] if held.status in HELD else []
+    charged = [OrderStatus.PAYMENT_CHARGED] if paid.status == PaymentStatus.CHARGED else []
+    yield from run.tell(*reserved, *charged)
     if held.status not in HELD:
         return OrderStatus.OUT_OF_STOCK, held.error or "out of stock"
     if paid.status != PaymentStatus.CHARGED:
@@ -105,29 +102,25 @@ def _cook_until_approved(run: Run) -> Steps[Ending]:
     order, decision = run.order, None
     for attempt in range(run.input.max_remakes + 1):
         if attempt > 0:
-            run.announce(OrderStatus.REMAKE, attempt=attempt)
+            yield from run.tell(OrderStatus.REMAKE, attempt=attempt)
             request = ReserveInput(
-                order_id=order.order_id,
-                pizza_type=order.pizza_type,
-                quantity=order.quantity,
-                attempt=attempt,
-                notes=run.take_notes(),
+                order_id=order.order_id, pizza_type=order.pizza_type, quantity=order.quantity, attempt=attempt
             )
             held = Reservation.model_validate((yield from run.run(act.reserve_ingredients, request)))
             if held.status not in HELD:
                 return OrderStatus.OUT_OF_STOCK, held.error
         run.stage(Stage.KITCHEN, attempt=attempt, inventory=ReservationStatus.RESERVED)
-        cook = CookInput(**order.model_dump(), attempt=attempt, notes=run.take_notes())
+        # Release 1.0.0's cooking opened the quality check of what it cooked.
+        cook = CookInput(**order.model_dump(), attempt=attempt, opens_check=not run.since("1.1.0"))
         cooked = StepResult.model_validate((yield from run.run(act.cook_pizza, cook)))
         if not cooked.ok:
             return OrderStatus.COOKING_FAILED, cooked.error or cooked.status
-        # Cooking opened the pizza's quality check: now wait for its answer.
         opened = Opened(check=CheckKind.QUALITY, order=order, attempt=attempt)
-        decision = yield from run.decide(
+        decision = yield from run.ask(
             opened, run.input.validation_timeout_s, inventory=ReservationStatus.CONSUMED
         )
         if decision.approved:
-            run.announce(OrderStatus.APPROVED, attempt=attempt)
+            yield from run.tell(OrderStatus.APPROVED, attempt=attempt)
             return None
     reason = "quality check timed out" if decision and decision.timed_out else "rejected by quality check"
     return OrderStatus.REJECTED, f"{reason} after {run.input.max_remakes} remakes"
@@ -136,7 +129,7 @@ def _cook_until_approved(run: Run) -> Steps[Ending]:
 def _deliver(run: Run) -> Steps[Ending]:
     """Have delivery bring the pizza."""
     run.stage(Stage.DELIVERY)
-    delivery = DeliverInput(**run.order.model_dump(), notes=run.take_notes())
+    delivery = DeliverInput(**run.order.model_dump())
     if run.since("1.1.0"):
         # Once out for delivery, no cancel is raced: the customer gets the pizza and is charged.
         delivered = StepResult.model_validate((yield run.call(act.deliver_pizza, delivery)))

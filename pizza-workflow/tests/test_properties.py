@@ -153,4 +153,4 @@ def test_every_run_ends_once_with_money_and_stock_that_add_up(
         if acted is None:  # the run ended first: only a cancel (or a fault) may have overtaken the answer
             assert script.cancelled or engine.status == "FAILED" or outcome != OrderStatus.DELIVERED
         else:
-            assert acted == approved, (kind, attempt)
+            assert acted == approved, (kind, attempt, shop.notes, engine.output)

@@ -21,7 +21,9 @@ OK = {"approved": True}
 NO = {"approved": False}
 
 
-def start(shop: Shop, events: dict[str, list[Any]] | None = None, **order: Any) -> tuple[Any, FakeContext]:
+def start(
+    shop: Shop, events: dict[str, list[Any]] | None = None, release: str = VERSION, **order: Any
+) -> tuple[Any, FakeContext]:
     ctx = FakeContext(shop.activities(), events=events or {})
     wf_input = WorkflowInput(
         order=Order.model_validate(sample_order(**order)),
@@ -29,7 +31,7 @@ def start(shop: Shop, events: dict[str, list[Any]] | None = None, **order: Any) 
         approval_timeout_s=20,
         approval_threshold_cents=10_000,
         max_remakes=2,
-        release=VERSION,
+        release=release,
     )
     return run_workflow(pizza_workflow, ctx, wf_input), ctx
 
@@ -50,25 +52,40 @@ def test_approved_pizza_is_delivered_and_paid_once() -> None:
     assert ctx.called().index("cook_pizza") > ctx.called().index("charge_payment")
 
 
-def test_a_delivered_order_runs_five_activities_its_statuses_riding_on_the_next_step() -> None:
+def test_each_status_the_workflow_decides_is_published_where_it_decides_it() -> None:
     _, ctx = start(Shop(), approved(OK))
-    # No notify, and no open_check: cooking opens the quality check of the pizza it cooked.
-    assert ctx.called() == [
-        "take_order",
-        "reserve_ingredients",
-        "charge_payment",
-        "cook_pizza",
-        "deliver_pizza",
+    told = [(name, [n["status"] for n in args.get("notes", [])]) for name, args in ctx.calls]
+    assert told == [
+        ("take_order", []),
+        ("reserve_ingredients", []),
+        ("charge_payment", []),
+        ("notify", ["ingredients_reserved", "payment_charged"]),
+        ("cook_pizza", []),
+        ("open_check", []),  # the quality check, a step of its own
+        ("notify", ["approved"]),
+        ("deliver_pizza", []),
     ]
-    carried = {name: [n["status"] for n in args.get("notes", [])] for name, args in ctx.calls}
-    assert carried["cook_pizza"] == ["ingredients_reserved", "payment_charged"]
-    assert carried["deliver_pizza"] == ["approved"]
+    assert [args["opens_check"] for name, args in ctx.calls if name == "cook_pizza"] == [False]
+
+
+def test_release_1_0_0_orders_keep_five_activities_their_statuses_riding_on_the_next_step() -> None:
+    """Its histories replay only if it schedules what it did: cooking opens the check, no notify."""
+    _, ctx = start(Shop(), approved(OK), release="1.0.0")
+    carried = [(name, [n["status"] for n in args.get("notes", [])]) for name, args in ctx.calls]
+    assert carried == [
+        ("take_order", []),
+        ("reserve_ingredients", []),
+        ("charge_payment", []),
+        ("cook_pizza", ["ingredients_reserved", "payment_charged"]),
+        ("deliver_pizza", ["approved"]),
+    ]
 
 
 def test_an_ending_tells_its_statuses_in_one_notify_in_order() -> None:
     shop = Shop()
     _, ctx = start(shop, approved(*[{"approved": False, "attempt": a} for a in range(3)]))
-    assert ctx.called().count("notify") == 1
+    last = [args for name, args in ctx.calls if name == "notify"][-1]
+    assert [n["status"] for n in last["notes"]] == ["payment_refunded", "rejected"]
     assert shop.statuses()[-2:] == ["payment_refunded", "rejected"]
 
 
