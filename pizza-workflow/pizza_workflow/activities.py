@@ -13,6 +13,7 @@ from pizza_common.inventory import Reservation
 from pizza_common.models import Order, OrderRef
 from pizza_common.names import DELIVERY_APP, KITCHEN_APP, STOREFRONT_APP
 from pizza_common.payments import ChargeRequest, PaymentResult, RefundRequest
+from pizza_common.settings import retention_s
 from pizza_common.stages import publish_status
 from pizza_common.statuses import OrderStatus
 from pizza_workflow.checks import CHECKS, CheckKind, Decision, Opened, Record
@@ -128,7 +129,8 @@ def _open(opened: Opened) -> None:
     if value is None or Record.model_validate(value).attempt < opened.attempt:
         record = Record(order_id=opened.order.order_id, status=check.waiting, attempt=opened.attempt)
         try:
-            _gateway().save_state(key, record.model_dump(mode="json"), etag, create=value is None)
+            value_json, ttl_s = record.model_dump(mode="json"), retention_s()
+            _gateway().save_state(key, value_json, etag, create=value is None, ttl_s=ttl_s)
         except ETagMismatch:
             log.info("order %s: %s already opened", opened.order.order_id, check.what)
     publish_status(_gateway(), opened.order, check.waiting, attempt=opened.attempt)
@@ -142,7 +144,7 @@ def close_check(ctx: WorkflowActivityContext, decision: Decision) -> None:
     if value is None or Record.model_validate(value).status != check.waiting:
         return  # a decision arrived just as the timer fired: it stands
     record = Record(order_id=decision.order_id, status=OrderStatus.REJECTED, attempt=value.get("attempt", 0))
-    _gateway().save_state(key, record.model_dump(mode="json"), etag)
+    _gateway().save_state(key, record.model_dump(mode="json"), etag, ttl_s=retention_s())
 
 
 def notify(ctx: WorkflowActivityContext, notes: Notes) -> None:
