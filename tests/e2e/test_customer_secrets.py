@@ -112,12 +112,17 @@ def test_a_customers_session_leaves_no_token_in_any_span_or_log(suite: Suite) ->
         assert cancelled.status_code == 200, cancelled.text
     suite.wait_status(oid, lambda s: (s.get("output") or {}).get("status") == "cancelled", 120)
 
-    def cancel_traced(spans: list[dict[str, Any]]) -> bool:
-        return any(f"/api/orders/{oid}/cancel" in str(s.get("tags", {})) for s in spans)
+    def streamed(spans: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        ours = [s for s in spans if s.get("timestamp", 0) >= since * 1000]  # Zipkin's are in µs
+        return [s for s in ours if "/api/events?" in s.get("tags", {}).get("http.target", "")]
 
-    spans = poll(lambda: _spans(since), cancel_traced, 60, "the cancel's span in Zipkin")
-    streamed = [s for s in spans if "/api/events?" in s.get("tags", {}).get("http.target", "")]
-    assert streamed and all(s["tags"]["http.target"] == "/api/events?REDACTED" for s in streamed)
+    def all_traced(spans: list[dict[str, Any]]) -> bool:
+        # A stream's span ends when the server sees its client gone: at its next heartbeat (15 s).
+        cancel = any(f"/api/orders/{oid}/cancel" in str(s.get("tags", {})) for s in spans)
+        return cancel and len(streamed(spans)) >= 4  # two streams, one refused 403, one 400
+
+    spans = poll(lambda: _spans(since), all_traced, 90, "the session's spans in Zipkin")
+    assert all(s["tags"]["http.target"] == "/api/events?REDACTED" for s in streamed(spans))
     leaked = [s for s in spans if token in str(s)]
     assert not leaked, leaked[:3]
     print(f"\nZipkin after a customer's session: {len(spans)} spans, none with the order's token")  # noqa: T201
