@@ -84,7 +84,9 @@ def place_order(body: NewOrder) -> Reply:
     answer = gateway().invoke(WORKFLOW_APP, "start-order", {**data, "order_id": order_id}, staff.headers())
     if answer.status_code == 202:
         return _placed(order_id, answer.body)
-    if not first and answer.status_code == 409:  # started by the first request with this key
+    # An id the shop picked is known to this key alone: taken, it was taken by a request with this key
+    # (an earlier one, or one sent at the same time that got there first).
+    if answer.status_code == 409 and (not first or "order_id" not in data):
         return _placed(order_id, {"order_id": order_id, "status": "started", "repeated": True})
     if first:  # refused: the key may come again with the order corrected
         placing.release(gateway(), key)

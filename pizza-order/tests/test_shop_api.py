@@ -203,3 +203,15 @@ def test_a_refused_order_frees_its_key_and_a_lost_start_is_started_by_the_retry(
     retried = client.post("/api/orders", json=new_order(), headers={"Idempotency-Key": KEY})
     assert retried.status_code == 202
     assert [d["order_id"] for _, _, d in dapr.invoked][-2:] == [retried.json["order_id"]] * 2
+
+
+def test_the_first_request_loses_its_start_to_a_retry_sent_at_the_same_time(
+    client: FlaskClient, dapr: FakeDapr
+) -> None:
+    """The retry started the order before the first request did: both answer it, neither frees the key."""
+    dapr.handlers[WORKFLOW_APP, "start-order"] = lambda d: (409, {"error": "started concurrently"})
+    lost = client.post("/api/orders", json=new_order(), headers={"Idempotency-Key": KEY})
+    assert lost.status_code == 202 and lost.json["repeated"] is True
+    dapr.handlers[WORKFLOW_APP, "start-order"] = lambda d: (202, {"order_id": d["order_id"]})
+    again = client.post("/api/orders", json=new_order(), headers={"Idempotency-Key": KEY})
+    assert again.json["order_id"] == lost.json["order_id"]
