@@ -2,6 +2,7 @@
 
 import json
 import logging
+import secrets
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -14,6 +15,7 @@ from pizza_common.names import STAFF_HEADER
 log = logging.getLogger(__name__)
 READ_TIMEOUT_S = 60.0  # the server sends a heartbeat every 15 s: silence this long means a dead stream
 RECONNECT_PAUSE_S = 1.0
+PLACE_ATTEMPTS = 3  # an order sent again after a lost answer is the same order: its key says so
 
 
 class SuiteDown(Exception):
@@ -45,11 +47,18 @@ class Shop:
             base_url=self.url, timeout=httpx.Timeout(timeout, connect=5.0), headers=headers
         )
 
-    def call(self, method: str, path: str, body: Any = None, params: dict[str, Any] | None = None) -> Any:
+    def call(
+        self,
+        method: str,
+        path: str,
+        body: Any = None,
+        params: dict[str, Any] | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> Any:
         """Send a request and return its JSON answer; raise SuiteDown or ApiError."""
         query = {k: v for k, v in (params or {}).items() if v is not None}
         try:
-            resp = self.http.request(method, path, json=body, params=query)
+            resp = self.http.request(method, path, json=body, params=query, headers=headers)
         except httpx.ConnectError as exc:
             raise SuiteDown(self.url) from exc
         except httpx.HTTPError as exc:
@@ -67,6 +76,18 @@ class Shop:
 
     def post(self, path: str, body: Any) -> Any:
         return self.call("POST", path, body)
+
+    def place(self, order: dict[str, Any]) -> Any:
+        """Place an order, sending it again if its answer is lost: one Idempotency-Key, so one order."""
+        key = {"Idempotency-Key": secrets.token_urlsafe(24)}
+        for _ in range(PLACE_ATTEMPTS - 1):
+            try:
+                return self.call("POST", "/api/orders", order, headers=key)
+            except ApiError as exc:
+                if exc.status != 0:  # the shop answered: a refusal is not sent again
+                    raise
+                log.debug("order sent, answer lost (%s): sending it again", exc)
+        return self.call("POST", "/api/orders", order, headers=key)
 
     def events(self, order_id: str) -> Iterator[dict[str, Any]]:
         """Yield the order's status events, its history first, reconnecting when a stream ends."""

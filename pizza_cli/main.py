@@ -69,7 +69,7 @@ def order(
     }
     if order_id is not None:
         body["order_id"] = order_id
-    placed = _shop(ctx).post("/api/orders", body)
+    placed = _shop(ctx).place(body)
     render.out.print(f"order {placed['order_id']} placed", markup=False)
     if follow:
         steer.follow(_shop(ctx), placed["order_id"])

@@ -1,7 +1,9 @@
 """Typed configuration: defaults, then the environment (PIZZA_*, DAPR_*), then test overrides."""
 
+from functools import cache
 from typing import Literal
 
+from flask import current_app, has_app_context
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -37,6 +39,9 @@ class Settings(BaseSettings):
     """Whether the app records spans: off marks every request unsampled, for the sidecars too (the bench)."""
     zipkin_url: str = f"{ZIPKIN_URL}/api/v2/spans"
     """Where the app sends its spans: the Zipkin the sidecars send theirs to (config/*.yaml)."""
+    retention_s: int = Field(default=7 * 24 * 3600, ge=1)
+    """How long an order's keys live after their last write (PIZZA_RETENTION_S): far longer than an
+    order waits on anyone (a quality check an hour, a manager 200 s), so only finished orders lose them."""
 
 
 class DaprSettings(BaseSettings):
@@ -51,3 +56,15 @@ class DaprSettings(BaseSettings):
     @property
     def base_url(self) -> str:
         return f"http://{self.runtime_host}:{self.http_port}/v1.0"
+
+
+@cache
+def _environment() -> Settings:
+    return Settings()
+
+
+def retention_s() -> int:
+    """Return how long an order's keys live after their last write: the app's setting, or outside an
+    app (the workflow's activities) the environment's."""
+    settings = current_app.config["SETTINGS"] if has_app_context() else _environment()
+    return int(settings.retention_s)

@@ -1,7 +1,6 @@
 """The staff's credential as every service checks it: the X-Staff-Token header against
 PIZZA_STAFF_TOKEN. With no staff token set (the workshop's development mode) staff routes are open."""
 
-import hmac
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -9,24 +8,10 @@ from flask import Flask, current_app, request
 
 from pizza_common import credentials, web
 from pizza_common.names import STAFF_HEADER
-from pizza_common.web import Reply, error
+from pizza_common.web import Reply, error, sent_token, staff_token
 
 View = TypeVar("View", bound=Callable[..., Any])
 STAFF_OPEN = "anyone can act as the kitchen, the manager and the operator"
-
-
-def staff_token() -> str | None:
-    """Return the staff token this app checks, or None when staff routes are open to all."""
-    token: str | None = current_app.config["SETTINGS"].staff_token
-    return token
-
-
-def sent_token() -> bool | None:
-    """Return whether the request's staff header is right, or None when it sends none."""
-    token, sent = staff_token(), request.headers.get(STAFF_HEADER)
-    if sent is None or token is None:
-        return None
-    return hmac.compare_digest(sent.encode(), token.encode())
 
 
 def forbidden() -> Reply:

@@ -5,6 +5,9 @@ An order's trace starts at the request that starts it. Flask's instrumentation c
 on every call to the app's own sidecar (pizza_common/dapr_io.py), and gRPC's puts it on the workflow
 client's calls, so that the workflow engine takes it as the workflow's parent; the SDK then runs each
 activity in a span under the engine's context for it.
+
+No span keeps a query string's values: a query may carry a credential (a sign-in link's token), and
+Zipkin answers any local process.
 """
 
 import os
@@ -17,7 +20,7 @@ from opentelemetry.exporter.zipkin.json import ZipkinExporter
 from opentelemetry.instrumentation.flask import FlaskInstrumentor
 from opentelemetry.instrumentation.urllib3 import URLLib3Instrumentor
 from opentelemetry.sdk.resources import SERVICE_NAME, Resource
-from opentelemetry.sdk.trace import TracerProvider
+from opentelemetry.sdk.trace import ReadableSpan, Span, SpanProcessor, TracerProvider
 from opentelemetry.sdk.trace.export import BatchSpanProcessor
 from opentelemetry.sdk.trace.sampling import (
     ALWAYS_OFF,
@@ -33,6 +36,9 @@ from pizza_common.settings import Settings
 
 # daprd probes it every few seconds: a trace each time would bury the orders' traces.
 UNTRACED_URLS = "healthz"
+# Where the HTTP instrumentations put a request's query, in the old semantic conventions and the new.
+QUERY_ATTRIBUTES = ("http.target", "http.url", "url.full", "url.query")
+REDACTED = "REDACTED"
 
 
 class _RequestsOnly(Sampler):
@@ -60,6 +66,57 @@ class _RequestsOnly(Sampler):
         return "RequestsOnly"
 
 
+def redact_query(url: str, *, bare: bool = False) -> str:
+    """Return a URL (or a bare query, `bare`) with its query replaced: a name may be the secret too."""
+    if bare:
+        return REDACTED if url else url
+    head, sep, query = url.partition("?")
+    return f"{head}?{REDACTED}" if sep and query else url
+
+
+def redacted(span: ReadableSpan) -> ReadableSpan:
+    """Return the span, or a copy of it without the values of its URLs' queries."""
+    attributes = dict(span.attributes or {})
+    found = {k: v for k in QUERY_ATTRIBUTES if isinstance(v := attributes.get(k), str)}
+    if not found:
+        return span
+    attributes |= {k: redact_query(v, bare=k == "url.query") for k, v in found.items()}
+    return ReadableSpan(
+        name=span.name,
+        context=span.context,
+        parent=span.parent,
+        resource=span.resource,
+        attributes=attributes,
+        events=span.events,
+        links=span.links,
+        kind=span.kind,
+        status=span.status,
+        start_time=span.start_time,
+        end_time=span.end_time,
+        instrumentation_scope=span.instrumentation_scope,
+    )
+
+
+class NoQueryValues(SpanProcessor):
+    """Hand `inner` each ended span without its queries: the instrumentations set their URL attributes
+    after the span starts, so it is done as the span ends, for server and client spans alike."""
+
+    def __init__(self, inner: SpanProcessor) -> None:
+        self._inner = inner
+
+    def on_start(self, span: Span, parent_context: Context | None = None) -> None:
+        self._inner.on_start(span, parent_context)
+
+    def on_end(self, span: ReadableSpan) -> None:
+        self._inner.on_end(redacted(span))
+
+    def shutdown(self) -> None:
+        self._inner.shutdown()
+
+    def force_flush(self, timeout_millis: int = 30000) -> bool:
+        return self._inner.force_flush(timeout_millis)
+
+
 def _provider(settings: Settings, service: str) -> TracerProvider:
     if settings.tracing == "off":
         # Spans still carry a context, marked unsampled: the sidecars' parent-based sampler follows it.
@@ -67,7 +124,9 @@ def _provider(settings: Settings, service: str) -> TracerProvider:
     provider = TracerProvider(
         sampler=ParentBased(root=_RequestsOnly()), resource=Resource.create({SERVICE_NAME: service})
     )
-    provider.add_span_processor(BatchSpanProcessor(ZipkinExporter(endpoint=settings.zipkin_url)))
+    provider.add_span_processor(
+        NoQueryValues(BatchSpanProcessor(ZipkinExporter(endpoint=settings.zipkin_url)))
+    )
     return provider
 
 

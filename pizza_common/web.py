@@ -13,6 +13,7 @@ from werkzeug.exceptions import HTTPException
 from pizza_common import dapr_io, health, safety, tracing
 from pizza_common.credentials import check_credentials
 from pizza_common.dapr_io import DaprUnavailable
+from pizza_common.names import STAFF_HEADER
 from pizza_common.settings import DaprSettings, Settings
 
 log = logging.getLogger(__name__)
@@ -72,8 +73,28 @@ def dapr_only(target: Marked) -> Marked:
     return target
 
 
+def dapr_or_staff(target: Marked) -> Marked:
+    """Mark a view as called by the sidecar (the app token) or by staff (their token), by no one else."""
+    target.or_staff = True  # type: ignore[attr-defined]
+    return dapr_only(target)
+
+
+def staff_token() -> str | None:
+    """Return the staff token this app checks, or None when staff routes are open to all."""
+    token: str | None = current_app.config["SETTINGS"].staff_token
+    return token
+
+
+def sent_token() -> bool | None:
+    """Return whether the request's staff header is right, or None when it sends none."""
+    token, sent = staff_token(), request.headers.get(STAFF_HEADER)
+    if sent is None or token is None:
+        return None
+    return hmac.compare_digest(sent.encode(), token.encode())
+
+
 def check_app_token() -> Reply | None:
-    """Refuse a route for Dapr only without the app token (when one is set)."""
+    """Refuse a route for Dapr only without the app token (when one is set), or staff's token if it may."""
     token = current_app.config["SETTINGS"].app_api_token
     view = current_app.view_functions.get(request.endpoint or "")
     blueprint = current_app.blueprints.get(request.blueprint or "")
@@ -83,6 +104,10 @@ def check_app_token() -> Reply | None:
     sent = request.headers.get(TOKEN_HEADER, "").encode("latin-1", "replace")
     if hmac.compare_digest(sent, token.encode()):
         return None
+    if getattr(view, "or_staff", False):
+        if sent_token():
+            return None
+        return error(401, f"this route is for Dapr and staff only: send {TOKEN_HEADER} or {STAFF_HEADER}")
     return error(401, f"this route is for Dapr only: send the app token in the {TOKEN_HEADER} header")
 
 

@@ -72,6 +72,18 @@ class Suite:
     def wait_stage(self, order_id: str, stage: str, timeout: float = 60) -> dict[str, Any]:
         return dict(self.wait_status(order_id, lambda s: s.get("stage") == stage, timeout))
 
+    def purge(self) -> list[str]:
+        """Purge every finished order's workflow, a page per request; return their order ids."""
+        purged: list[str] = []
+        cursor: str | None = None
+        while True:
+            resp = self.post(WORKFLOW_APP, "/purge-orders", {"cursor": cursor} if cursor else {})
+            assert resp.status_code == 200, resp.text
+            purged += resp.json()["purged"]
+            cursor = resp.json()["next"]
+            if cursor is None:
+                return purged
+
     def history(self, order_id: str, last: str, timeout: float = 30) -> list[str]:
         """Return pizza-order's statuses for the order once the history ends with `last`."""
 

@@ -30,10 +30,9 @@ def event_of(order_id: str, entry: HistoryEntry | StatusUpdate) -> dict[str, Any
 
 
 class Followed(BaseModel):
-    """The orders a customer's page follows, each with its token; staff follow every order."""
+    """The orders a customer's page follows (each shown with its token first); staff follow every order."""
 
     order: list[OrderId] = []
-    token: list[str] = []
     status: list[OrderStatus] = []
     """Only these statuses (any, when none is given): a kitchen screen follows pending_validation."""
 
@@ -73,24 +72,52 @@ def _open(
     return resp
 
 
+def _token_in_url() -> Reply | None:
+    if "token" not in request.args:
+        return None
+    return error(
+        400,
+        f"an order's token does not go in a URL: send it in {staff.ORDER_HEADER} to "
+        "POST /api/orders/<order_id>/follow, then open the stream without it",
+    )
+
+
+@bp.post("/orders/<order_id>/follow", doc_ui=False)
+def follow(path: OrderRef) -> Reply:
+    """Let this browser stream the order's events, shown its token in a header; the session keeps it."""
+    if not staff.holds_order(path.order_id):
+        return staff.not_yours(path.order_id)
+    staff.follow(path.order_id)
+    return {"order_id": path.order_id, "following": True}
+
+
 @bp.get("/events", doc_ui=False)
 def all_events(query: Followed) -> Reply:
-    """Stream the status events of every order (staff), or of the orders whose tokens are given."""
+    """Stream the status events of every order (staff), or of the orders this browser follows."""
+    if refused := _token_in_url():
+        return refused
     statuses = frozenset(query.status) or None
     if staff.is_staff() and not query.order:
         return _open(None, list, statuses)
-    pairs = list(zip(query.order, query.token, strict=False))
-    if not pairs or len(query.order) != len(query.token):
+    if not query.order:
         return forbidden()
-    if not all(staff.holds_order(order_id, token) for order_id, token in pairs):
-        return error(403, "a token does not match its order")
+    unfollowed = [order_id for order_id in query.order if not staff.follows(order_id)]
+    if unfollowed:
+        return error(
+            403,
+            f"not followed here: {', '.join(unfollowed)}: POST /api/orders/<order_id>/follow "
+            f"with the order's token in {staff.ORDER_HEADER} first",
+            orders=unfollowed,
+        )
     return _open(frozenset(query.order), list, statuses)
 
 
 @bp.get("/orders/<order_id>/events", doc_ui=False)
 def order_events(path: OrderRef) -> Reply:
     """Stream one order's status history so far, then its new status events."""
-    if not staff.holds_order(path.order_id):
+    if refused := _token_in_url():
+        return refused
+    if not (staff.holds_order(path.order_id) or staff.follows(path.order_id)):
         return staff.not_yours(path.order_id)
 
     def history() -> list[dict[str, Any]]:

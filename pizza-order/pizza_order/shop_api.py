@@ -2,10 +2,10 @@
 
 import secrets
 from datetime import UTC, datetime
-from typing import Literal
+from typing import Any, Literal
 from urllib.parse import urlencode
 
-from flask import jsonify
+from flask import jsonify, request
 from flask_openapi3 import APIBlueprint
 from pydantic import StrictBool
 
@@ -13,8 +13,8 @@ from pizza_common.dapr_io import gateway
 from pizza_common.models import Contract, Order, OrderId, OrderRef, OrdersQuery
 from pizza_common.names import STOREFRONT_APP, WORKFLOW_APP
 from pizza_common.staff import forbidden
-from pizza_common.web import Reply
-from pizza_order import forward, journey, staff, store
+from pizza_common.web import Reply, error
+from pizza_order import forward, journey, placing, staff, store
 from pizza_order.live import event_of
 
 bp = APIBlueprint("shop", __name__, url_prefix="/api")
@@ -54,14 +54,42 @@ def stages() -> Reply:
     return journey.describe()
 
 
+def _key_problem(problem: str) -> Reply:
+    field = placing.HEADER
+    return error(422, f"invalid request: {field}", problems=[{"field": field, "problem": problem}])
+
+
+def _placed(order_id: str, answer: dict[str, Any]) -> Reply:
+    staff.follow(order_id)  # the browser that placed it may stream it
+    return jsonify({**answer, "order_token": staff.order_token(order_id)}), 202
+
+
 @bp.post("/orders")
 def place_order(body: NewOrder) -> Reply:
-    """Start an order's workflow; 202 with its id and the customer's token to follow it."""
+    """Start an order's workflow; 202 with its id and the customer's token to follow it. With an
+    Idempotency-Key, a retry answers the first order again and starts nothing more."""
     data = body.model_dump(mode="json", exclude_none=True)
-    data.setdefault("order_id", new_order_id())
-    answer = gateway().invoke(WORKFLOW_APP, "start-order", data, staff.headers())
+    key = request.headers.get(placing.HEADER)
+    if key is None:
+        data.setdefault("order_id", new_order_id())
+        answer = gateway().invoke(WORKFLOW_APP, "start-order", data, staff.headers())
+        return _placed(data["order_id"], answer.body) if answer.status_code == 202 else forward.relay(answer)
+    if not placing.KEY_PATTERN.fullmatch(key):
+        return _key_problem(placing.KEY_RULE)
+    try:
+        placement, first = placing.claim(gateway(), key, data, data.get("order_id") or new_order_id())
+    except placing.KeyReused:
+        return _key_problem("sent before with a different order: send a new key for a new order")
+    order_id = placement.order_id
+    answer = gateway().invoke(WORKFLOW_APP, "start-order", {**data, "order_id": order_id}, staff.headers())
     if answer.status_code == 202:
-        return jsonify({**answer.body, "order_token": staff.order_token(data["order_id"])}), 202
+        return _placed(order_id, answer.body)
+    # An id the shop picked is known to this key alone: taken, it was taken by a request with this key
+    # (an earlier one, or one sent at the same time that got there first).
+    if answer.status_code == 409 and (not first or "order_id" not in data):
+        return _placed(order_id, {"order_id": order_id, "status": "started", "repeated": True})
+    if first:  # refused: the key may come again with the order corrected
+        placing.release(gateway(), key)
     return forward.relay(answer)
 
 

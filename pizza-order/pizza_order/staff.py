@@ -17,12 +17,14 @@ from pizza_common import signin
 from pizza_common import staff as shared
 from pizza_common.dapr_io import ETagMismatch, gateway
 from pizza_common.names import STAFF_HEADER
-from pizza_common.staff import sent_token, staff_only, staff_token
-from pizza_common.web import Reply, error
+from pizza_common.staff import staff_only
+from pizza_common.web import Reply, error, sent_token, staff_token
 
 __all__ = ["staff_only"]  # the shared mark: this app's guard also lets a signed-in browser in
 
 ORDER_HEADER = "X-Order-Token"
+FOLLOWED = "follows"  # the session's list of the orders this browser may stream
+MAX_FOLLOWED = 40  # the newest; a session cookie holds 4 KB, an order id up to 64 characters
 NEW_LINK = "`pizza staff-link` prints a new one"
 csrf = CSRFProtect()
 bp = APIBlueprint("staff", __name__)
@@ -70,9 +72,10 @@ def order_token(order_id: str) -> str:
     return base64.urlsafe_b64encode(digest[:18]).decode()
 
 
-def holds_order(order_id: str, sent: str | None = None) -> bool:
-    """Return whether the request may see and cancel this order: staff, or its customer's token."""
-    sent = sent if sent is not None else request.headers.get(ORDER_HEADER) or request.args.get("token")
+def holds_order(order_id: str) -> bool:
+    """Return whether the request may see and cancel this order: staff, or its customer's token (a header:
+    never in a URL, which logs, spans and a browser's history keep)."""
+    sent = request.headers.get(ORDER_HEADER)
     # As bytes: compare_digest refuses a str with non-ASCII characters (a TypeError, so a 500).
     return is_staff() or (
         sent is not None and hmac.compare_digest(sent.encode(), order_token(order_id).encode())
@@ -81,7 +84,18 @@ def holds_order(order_id: str, sent: str | None = None) -> bool:
 
 def not_yours(order_id: str) -> Reply:
     """Return the 403 for an order asked for without its token."""
-    return error(403, f"order {order_id}: send its token ({ORDER_HEADER} or ?token=), or sign in as staff")
+    return error(403, f"order {order_id}: send its token ({ORDER_HEADER}), or sign in as staff")
+
+
+def follow(order_id: str) -> None:
+    """Let this browser stream the order's events: its session (signed, HttpOnly) holds the order's id."""
+    followed = [o for o in session.get(FOLLOWED, []) if o != order_id]
+    session[FOLLOWED] = [*followed, order_id][-MAX_FOLLOWED:]
+
+
+def follows(order_id: str) -> bool:
+    """Return whether this browser may stream the order's events: staff, or it showed the order's token."""
+    return is_staff() or order_id in session.get(FOLLOWED, [])
 
 
 def headers() -> dict[str, str]:

@@ -4,6 +4,7 @@ from pizza_common import guarded
 from pizza_common.dapr_io import DaprGateway, ETagMismatch
 from pizza_common.guarded import Outcome
 from pizza_common.models import Order, StatusUpdate, utcnow
+from pizza_common.settings import retention_s
 from pizza_common.stages import event_id
 from pizza_common.statuses import OrderStatus
 from pizza_order.history import merge
@@ -44,7 +45,9 @@ def create(dapr: DaprGateway, order: Order) -> OrderRecord:
     )
     record = OrderRecord(**order.model_dump(exclude={"status"}), status=OrderStatus.RECEIVED, history=[first])
     try:
-        dapr.save_state(order_key(order.order_id), record.model_dump(mode="json"), create=True)
+        dapr.save_state(
+            order_key(order.order_id), record.model_dump(mode="json"), create=True, ttl_s=retention_s()
+        )
     except ETagMismatch:
         existing, _ = load(dapr, order.order_id)
         raise OrderExists(existing or record) from None
@@ -59,7 +62,9 @@ def apply_update(dapr: DaprGateway, update: StatusUpdate) -> bool:
         return Outcome(False) if merged is None else Outcome(True, merged)
 
     def write(record: OrderRecord, etag: str | None) -> None:
-        dapr.save_state(order_key(update.order_id), record.model_dump(mode="json"), etag, create=etag is None)
+        # Each status renews its lifetime: the record goes a retention after the order's last status.
+        value = record.model_dump(mode="json")
+        dapr.save_state(order_key(update.order_id), value, etag, create=etag is None, ttl_s=retention_s())
 
     what = f"order {update.order_id}"
     return guarded.update(

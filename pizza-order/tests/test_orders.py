@@ -4,6 +4,7 @@ from typing import Any
 
 from flask.testing import FlaskClient
 
+from pizza_common.settings import Settings
 from pizza_order.store import order_key
 from tests.support.dapr_double import FakeDapr
 from tests.support.orders import sample_order
@@ -19,6 +20,13 @@ def test_create_then_get_returns_the_stored_order(client: FlaskClient, dapr: Fak
     assert got.json["customer"] == order["customer"]
     assert [h["status"] for h in got.json["history"]] == ["received"]
     assert order_key(order["order_id"]) in dapr.state
+    assert dapr.ttls[order_key(order["order_id"])] == Settings().retention_s
+
+
+def test_each_status_renews_the_orders_lifetime(client: FlaskClient, dapr: FakeDapr) -> None:
+    event = sample_order("o5") | {"status": "delivered", "event_id": "o5:delivered"}
+    assert client.post("/orders-sub", json={"id": "e1", "data": event}).json == {"status": "SUCCESS"}
+    assert dapr.ttls[order_key("o5")] == Settings().retention_s
 
 
 def test_create_twice_is_409_and_keeps_the_first(client: FlaskClient, dapr: FakeDapr) -> None:

@@ -7,6 +7,7 @@ from flask.testing import FlaskClient
 
 from pizza_common.dapr_io import DaprGateway, DaprUnavailable
 from pizza_common.names import STOREFRONT_APP, WORKFLOW_APP
+from pizza_common.settings import Settings
 from tests.support.dapr_double import CannedPool, FakeDapr
 from tests.support.orders import sample_order
 
@@ -140,3 +141,77 @@ def test_the_gateway_get_keeps_codes_and_raises_on_faults() -> None:
     assert sidecar(404, b"nope").invoke_get("x", "m").body == {"error": "nope"}
     with pytest.raises(DaprUnavailable):
         sidecar(500, b"down").invoke_get("x", "m")
+
+
+KEY = "k3y-of-one-order-7f3a"
+
+
+def test_a_retry_with_the_same_key_is_the_first_order_started_once(
+    client: FlaskClient, dapr: FakeDapr
+) -> None:
+    started: set[str] = set()
+
+    def start(d: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+        if d["order_id"] in started:
+            return 409, {"error": f"cannot start order {d['order_id']}", "runtime_status": "RUNNING"}
+        started.add(d["order_id"])
+        return 202, {"order_id": d["order_id"], "status": "started"}
+
+    dapr.handlers[WORKFLOW_APP, "start-order"] = start
+    first = client.post("/api/orders", json=new_order(), headers={"Idempotency-Key": KEY})
+    again = client.post("/api/orders", json=new_order(), headers={"Idempotency-Key": KEY})
+    assert (first.status_code, again.status_code) == (202, 202)
+    assert again.json["order_id"] == first.json["order_id"]
+    assert again.json["order_token"] == first.json["order_token"]
+    assert len(started) == 1
+    other = client.post("/api/orders", json=new_order(), headers={"Idempotency-Key": KEY + "-2"})
+    assert other.json["order_id"] != first.json["order_id"] and len(started) == 2
+    assert not any(KEY in key for key in dapr.state)  # only a hash of the key is stored
+    assert set(dapr.ttls.values()) == {Settings().retention_s}  # a retry after that is a new order
+
+
+def test_the_same_key_with_another_order_is_refused_naming_it(client: FlaskClient, dapr: FakeDapr) -> None:
+    dapr.handlers[WORKFLOW_APP, "start-order"] = lambda d: (202, {"order_id": d["order_id"]})
+    assert client.post("/api/orders", json=new_order(), headers={"Idempotency-Key": KEY}).status_code == 202
+    changed = client.post("/api/orders", json=new_order(size="small"), headers={"Idempotency-Key": KEY})
+    assert changed.status_code == 422
+    assert changed.json["problems"] == [
+        {
+            "field": "Idempotency-Key",
+            "problem": "sent before with a different order: send a new key for a new order",
+        }
+    ]
+    assert len(dapr.invoked) == 1
+
+
+@pytest.mark.parametrize("key", ["short", "has spaces in it, sixteen+", "x" * 129])
+def test_a_malformed_key_is_refused(client: FlaskClient, dapr: FakeDapr, key: str) -> None:
+    resp = client.post("/api/orders", json=new_order(), headers={"Idempotency-Key": key})
+    assert resp.status_code == 422 and resp.json["problems"][0]["field"] == "Idempotency-Key"
+    assert dapr.invoked == [] and dapr.state == {}
+
+
+def test_a_refused_order_frees_its_key_and_a_lost_start_is_started_by_the_retry(
+    client: FlaskClient, dapr: FakeDapr
+) -> None:
+    dapr.handlers[WORKFLOW_APP, "start-order"] = lambda d: (409, {"error": "order id was used before"})
+    refused = client.post("/api/orders", json=new_order(order_id="taken-1"), headers={"Idempotency-Key": KEY})
+    assert refused.status_code == 409 and dapr.state == {}
+    dapr.handlers[WORKFLOW_APP, "start-order"] = lambda d: (503, {})
+    assert client.post("/api/orders", json=new_order(), headers={"Idempotency-Key": KEY}).status_code == 503
+    dapr.handlers[WORKFLOW_APP, "start-order"] = lambda d: (202, {"order_id": d["order_id"]})
+    retried = client.post("/api/orders", json=new_order(), headers={"Idempotency-Key": KEY})
+    assert retried.status_code == 202
+    assert [d["order_id"] for _, _, d in dapr.invoked][-2:] == [retried.json["order_id"]] * 2
+
+
+def test_the_first_request_loses_its_start_to_a_retry_sent_at_the_same_time(
+    client: FlaskClient, dapr: FakeDapr
+) -> None:
+    """The retry started the order before the first request did: both answer it, neither frees the key."""
+    dapr.handlers[WORKFLOW_APP, "start-order"] = lambda d: (409, {"error": "started concurrently"})
+    lost = client.post("/api/orders", json=new_order(), headers={"Idempotency-Key": KEY})
+    assert lost.status_code == 202 and lost.json["repeated"] is True
+    dapr.handlers[WORKFLOW_APP, "start-order"] = lambda d: (202, {"order_id": d["order_id"]})
+    again = client.post("/api/orders", json=new_order(), headers={"Idempotency-Key": KEY})
+    assert again.json["order_id"] == lost.json["order_id"]

@@ -3,6 +3,7 @@
 from typing import Any
 
 import pytest
+from flask import Flask
 from flask.testing import FlaskClient
 
 from pizza_common import signin
@@ -19,13 +20,18 @@ LOCKED = Settings().model_copy(update={"staff_token": STAFF, "secret_key": SECRE
 
 
 @pytest.fixture
-def shop(dapr: FakeDapr) -> FlaskClient:
+def app_locked(dapr: FakeDapr) -> Flask:
     dapr.handlers[WORKFLOW_APP, "start-order"] = lambda d: (
         202,
         {"order_id": d["order_id"], "status": "started"},
     )
     dapr.handlers[WORKFLOW_APP, "get-status/o1"] = lambda d: (200, {"order_id": "o1", "stage": "kitchen"})
-    return create_app({"TESTING": True, "DAPR": dapr, "SETTINGS": LOCKED}).test_client()
+    return create_app({"TESTING": True, "DAPR": dapr, "SETTINGS": LOCKED})
+
+
+@pytest.fixture
+def shop(app_locked: Flask) -> FlaskClient:
+    return app_locked.test_client()
 
 
 def sign_in(shop: FlaskClient) -> str:
@@ -94,15 +100,38 @@ def test_a_customer_follows_and_cancels_only_their_own_order(shop: FlaskClient, 
     assert shop.get("/api/orders/o1").status_code == 403
     assert shop.get("/api/orders/o1", headers={"X-Order-Token": other}).status_code == 403
     assert shop.get("/api/orders/o1", headers={"X-Order-Token": token}).status_code == 200
-    assert shop.get(f"/api/orders/o1/events?token={other}").status_code == 403
-    assert shop.get(f"/api/events?order=o1&token={other}").status_code == 403
-    stream = shop.get(f"/api/events?order=o1&token={token}", buffered=False)
-    assert stream.status_code == 200
-    stream.close()
     assert shop.post("/api/orders/o1/pause", json={}, headers={"X-Order-Token": token}).status_code == 403
     dapr.handlers[WORKFLOW_APP, "cancel-order"] = lambda d: (200, {"order_id": "o1", "status": "cancelled"})
     cancelled = shop.post("/api/orders/o1/cancel", json={}, headers={"X-Order-Token": token})
     assert cancelled.json == {"order_id": "o1", "status": "cancelled"}
+
+
+def test_a_browser_streams_the_orders_it_showed_the_token_of_and_no_token_goes_in_a_url(
+    app_locked: Flask, shop: FlaskClient
+) -> None:
+    token = shop.post("/api/orders", json=sample_order("o1")).json["order_token"]
+    stream = shop.get("/api/events?order=o1", buffered=False)  # the browser that placed it
+    assert stream.status_code == 200
+    stream.close()
+    other = app_locked.test_client()  # another browser, the order's token in its local storage
+    refused = other.get("/api/events?order=o1")
+    assert refused.status_code == 403 and "POST /api/orders/<order_id>/follow" in refused.json["error"]
+    assert other.get("/api/orders/o1/events").status_code == 403
+    wrong = other.post("/api/orders/o1/follow", json={}, headers={"X-Order-Token": token[::-1]})
+    assert wrong.status_code == 403
+    followed = other.post("/api/orders/o1/follow", json={}, headers={"X-Order-Token": token})
+    assert followed.json == {"order_id": "o1", "following": True}
+    cookie = followed.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Strict" in cookie and token not in cookie
+    for path in ("/api/events?order=o1", "/api/orders/o1/events"):
+        stream = other.get(path, buffered=False)
+        assert stream.status_code == 200, path
+        stream.close()
+    assert other.get("/api/events?order=o1&order=o2").json["orders"] == ["o2"]
+    for path in (f"/api/events?order=o1&token={token}", f"/api/orders/o1/events?token={token}"):
+        in_url = other.get(path)
+        assert in_url.status_code == 400 and "does not go in a URL" in in_url.json["error"], path
+    assert other.get(f"/api/orders/o1?token={token}").status_code == 403  # a header, or nothing
 
 
 def test_without_a_staff_token_everyone_acts_as_staff_and_the_page_is_told(client: FlaskClient) -> None:

@@ -118,9 +118,11 @@ class RacyDapr(FakeDapr):
         time.sleep(0.002)
         return super().get_state(key)
 
-    def save_state(self, key: str, value: Any, etag: str | None = None, *, create: bool = False) -> None:
+    def save_state(
+        self, key: str, value: Any, etag: str | None = None, *, create: bool = False, ttl_s: int | None = None
+    ) -> None:
         try:
-            super().save_state(key, value, etag, create=create)
+            super().save_state(key, value, etag, create=create, ttl_s=ttl_s)
         except ETagMismatch:
             self.lost_races += 1
             raise

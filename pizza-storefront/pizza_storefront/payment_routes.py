@@ -6,7 +6,7 @@ from pizza_common.dapr_io import gateway
 from pizza_common.guarded import StateBusy
 from pizza_common.models import OrderRef
 from pizza_common.payments import ChargeRequest, PaymentRecord, PaymentResult, RefundRequest
-from pizza_common.web import Reply, dapr_only, error
+from pizza_common.web import Reply, dapr_only, dapr_or_staff, error
 from pizza_storefront import ledger, payment_store
 
 bp = APIBlueprint("payments", __name__)
@@ -35,8 +35,9 @@ def refund(body: RefundRequest) -> Reply:
 
 
 @bp.get("/payments/<order_id>", responses={200: PaymentRecord})
+@dapr_or_staff
 def get_payment(path: OrderRef) -> Reply:
-    """Return an order's payment record: its status, counted effects and the keys seen."""
+    """Return an order's payment record (for Dapr callers and staff): status, counted effects, keys seen."""
     record, _ = payment_store.load(gateway(), path.order_id)
     if record is None:
         return error(404, f"no payment for order {path.order_id}")

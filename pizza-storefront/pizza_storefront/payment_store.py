@@ -5,6 +5,7 @@ from collections.abc import Callable
 from pizza_common import guarded
 from pizza_common.dapr_io import DaprGateway
 from pizza_common.payments import PaymentRecord
+from pizza_common.settings import retention_s
 from pizza_storefront.ledger import Answer, Decided
 
 Decide = Callable[[PaymentRecord | None], Decided]
@@ -25,6 +26,8 @@ def apply(dapr: DaprGateway, order_id: str, decide: Decide) -> Answer:
     """Decide on the stored record and write the result at its ETag; on a lost race, decide again."""
 
     def write(record: PaymentRecord, etag: str | None) -> None:
-        dapr.save_state(payment_key(order_id), record.model_dump(mode="json"), etag, create=etag is None)
+        # Gone a retention after its last charge or refund, which come before the order ends.
+        value = record.model_dump(mode="json")
+        dapr.save_state(payment_key(order_id), value, etag, create=etag is None, ttl_s=retention_s())
 
     return guarded.update(f"payment of order {order_id}", lambda: load(dapr, order_id), decide, write)

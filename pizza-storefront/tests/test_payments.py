@@ -7,6 +7,7 @@ from flask.testing import FlaskClient
 
 from pizza_common.guarded import ATTEMPTS
 from pizza_common.payments import DECLINED_TOKEN
+from pizza_common.settings import Settings
 from pizza_storefront import create_app
 from pizza_storefront.payment_store import payment_key
 from tests.support.dapr_double import FakeDapr
@@ -34,6 +35,7 @@ def test_pay_charges_the_order(client: FlaskClient, dapr: FakeDapr) -> None:
     assert resp.json["amount_cents"] == 1800
     assert resp.json["charge_id"].startswith("ch_")
     assert payment_key("o-1") in dapr.state
+    assert dapr.ttls[payment_key("o-1")] == Settings().retention_s
     stored = record(client)
     assert (stored["status"], stored["charges"]) == ("charged", 1)
     assert stored["charge_id"] == resp.json["charge_id"]
@@ -121,11 +123,13 @@ def test_endless_etag_races_are_503_and_change_nothing(client: FlaskClient, dapr
 class RefundWinsTheRace(FakeDapr):
     """A state store where a refund lands between a charge's read and its write."""
 
-    def save_state(self, key: str, value: Any, etag: str | None = None, *, create: bool = False) -> None:
+    def save_state(
+        self, key: str, value: Any, etag: str | None = None, *, create: bool = False, ttl_s: int | None = None
+    ) -> None:
         if value["status"] == "charged" and key not in self.state:
             tombstone = {"order_id": "o-1", "status": "refunded", "refunds": 0, "idempotency_keys": {}}
             super().save_state(key, tombstone, create=True)
-        super().save_state(key, value, etag, create=create)
+        super().save_state(key, value, etag, create=create, ttl_s=ttl_s)
 
 
 def test_a_charge_that_loses_to_a_refund_decides_again_and_takes_nothing() -> None:
@@ -172,3 +176,16 @@ def test_an_unknown_payment_is_404_json(client: FlaskClient) -> None:
     assert resp.status_code == 404
     assert "nope-1" in resp.json["error"]
     assert client.get("/payments/" + "x" * 65).status_code == 422
+
+
+def test_a_payment_record_is_for_dapr_callers_and_staff_only(dapr: FakeDapr) -> None:
+    locked = Settings().model_copy(update={"app_api_token": "app-t0ken", "staff_token": "staff-t0ken"})
+    client = create_app({"TESTING": True, "DAPR": dapr, "SETTINGS": locked}).test_client()
+    assert client.post("/pay", json=charge(), headers={"dapr-api-token": "app-t0ken"}).status_code == 200
+    for refused in ({}, {"dapr-api-token": "wrong"}, {"X-Staff-Token": "wrong"}):
+        resp = client.get("/payments/o-1", headers=refused)
+        assert resp.status_code == 401 and "Dapr and staff only" in resp.json["error"], refused
+    for caller in ({"dapr-api-token": "app-t0ken"}, {"X-Staff-Token": "staff-t0ken"}):
+        assert client.get("/payments/o-1", headers=caller).json["charges"] == 1, caller
+    staff_only_not = client.post("/pay", json=charge(), headers={"X-Staff-Token": "staff-t0ken"})
+    assert staff_only_not.status_code == 401  # charging stays Dapr's alone

@@ -9,13 +9,13 @@ from flask_openapi3 import OpenAPI
 from pizza_common import staff
 from pizza_common.names import WORKFLOW_APP
 from pizza_common.web import Reply, create_service_app, error
-from pizza_workflow import decisions, routes, worker
+from pizza_workflow import decisions, purge_routes, routes, worker
 from pizza_workflow.settings import WorkflowSettings
 
 
 def create_app(test_config: Mapping[str, Any] | None = None) -> OpenAPI:
     """Create the workflow app and start its workflow runtime (unless `test_config` says not)."""
-    app = create_service_app(WORKFLOW_APP, __name__, [routes.bp, decisions.bp], test_config)
+    app = create_service_app(WORKFLOW_APP, __name__, [routes.bp, decisions.bp, purge_routes.bp], test_config)
     # Read once at start: a bad PIZZA_VALIDATION_TIMEOUT_S fails the start, not an order.
     app.config.setdefault("WORKFLOW_SETTINGS", WorkflowSettings())
     staff.init_app(app)

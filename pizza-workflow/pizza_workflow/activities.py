@@ -13,6 +13,7 @@ from pizza_common.inventory import Reservation
 from pizza_common.models import Order, OrderRef
 from pizza_common.names import DELIVERY_APP, KITCHEN_APP, STOREFRONT_APP
 from pizza_common.payments import ChargeRequest, PaymentResult, RefundRequest
+from pizza_common.settings import retention_s
 from pizza_common.stages import publish_status
 from pizza_common.statuses import OrderStatus
 from pizza_workflow.checks import CHECKS, CheckKind, Decision, Opened, Record
@@ -140,7 +141,8 @@ def _open(opened: Opened) -> None:
     if value is None or Record.model_validate(value).attempt < opened.attempt:
         record = Record(order_id=opened.order.order_id, status=check.waiting, attempt=opened.attempt)
         try:
-            _gateway().save_state(key, record.model_dump(mode="json"), etag, create=value is None)
+            value_json, ttl_s = record.model_dump(mode="json"), retention_s()
+            _gateway().save_state(key, value_json, etag, create=value is None, ttl_s=ttl_s)
         except ETagMismatch:
             log.info("order %s: %s already opened", opened.order.order_id, check.what)
     publish_status(_gateway(), opened.order, check.waiting, attempt=opened.attempt)
@@ -160,7 +162,7 @@ def close_check(ctx: WorkflowActivityContext, decision: Decision) -> Decision:
     if record.status != check.waiting:
         return decision.model_copy(update={"approved": record.approved, "timed_out": record.timed_out})
     closed = record.model_copy(update={"status": OrderStatus.REJECTED, "timed_out": True})
-    _gateway().save_state(key, closed.model_dump(mode="json"), etag)
+    _gateway().save_state(key, closed.model_dump(mode="json"), etag, ttl_s=retention_s())
     return decision
 
 

@@ -4,6 +4,7 @@ from flask_openapi3 import APIBlueprint
 
 from pizza_common.dapr_io import ETagMismatch, gateway
 from pizza_common.models import HumanDecision
+from pizza_common.settings import retention_s
 from pizza_common.staff import staff_only
 from pizza_common.web import Reply, error
 from pizza_workflow.checks import DECIDED, MANAGER, QUALITY, Check, Record
@@ -39,7 +40,7 @@ def _decide(body: HumanDecision, check: Check) -> Reply:
     if not repeat:
         try:
             # Only the first decision wins: the etag makes a concurrent second one fail.
-            gateway().save_state(key, decided.model_dump(mode="json"), etag)
+            gateway().save_state(key, decided.model_dump(mode="json"), etag, ttl_s=retention_s())
         except ETagMismatch:
             return error(409, f"order {body.order_id} got its {check.what} concurrently")
     decision = {"approved": body.approved, "attempt": record.attempt}

@@ -1,16 +1,17 @@
-"""The orders list, a page at a time, in the runtime's order (by instance id)."""
+"""The orders list, and the purge of finished orders, a page at a time, in the runtime's order."""
 
 import base64
 import binascii
 import json
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Annotated, Any, Protocol
 
 from dapr.ext.workflow import WorkflowState
 from dapr.ext.workflow.workflow_management import WorkflowInstanceIdPage
+from pydantic import Field
 
-from pizza_common.models import OrdersQuery
-from pizza_workflow.control import describe
+from pizza_common.models import Contract, Cursor, OrdersQuery
+from pizza_workflow.control import FINISHED, describe
 from pizza_workflow.ids import instance_id
 
 PREFIX = instance_id("")
@@ -29,6 +30,8 @@ class Lister(Protocol):
     def get_workflow_state(
         self, instance_id: str, *, fetch_payloads: bool = True
     ) -> WorkflowState | None: ...
+
+    def purge_workflow(self, instance_id: str, recursive: bool = True) -> None: ...
 
 
 class BadCursor(ValueError):
@@ -83,3 +86,36 @@ def page(client: Lister, query: OrdersQuery) -> Page:
         if not ids.continuation_token:
             return Page(found, None)
         token, skip = ids.continuation_token, 0
+
+
+class PurgeQuery(Contract):
+    """One page of purging: at most `limit` workflows read, from `cursor` on."""
+
+    limit: Annotated[int, Field(ge=1, le=READ_BUDGET)] = 100
+    cursor: Cursor | None = None
+
+
+@dataclass(frozen=True)
+class Purged:
+    orders: list[str]
+    next: str | None
+
+
+def purge(client: Lister, query: PurgeQuery) -> Purged:
+    """Purge the finished orders among the next `limit` workflows from `cursor` on; return them and the
+    cursor after them (None at the end)."""
+    token, skip = decode(query.cursor)
+    ids = client.list_workflow_instance_ids(page_size=skip + query.limit, continuation_token=token)
+    purged: list[str] = []
+    for iid in ids.instance_ids[skip:]:
+        state = client.get_workflow_state(iid, fetch_payloads=False) if iid.startswith(PREFIX) else None
+        if state is not None and state.runtime_status in FINISHED:
+            client.purge_workflow(iid)
+            purged.append(iid.removeprefix(PREFIX))
+    kept = len(ids.instance_ids) - len(purged)
+    if ids.continuation_token is None:
+        return Purged(sorted(purged), None)
+    # The runtime's token is a place in the sorted list as it was: a purge moved what follows forward.
+    # Then this page again, past what it keeps; else the runtime's next page.
+    after = encode(token, kept) if purged else encode(ids.continuation_token, 0)
+    return Purged(sorted(purged), after)

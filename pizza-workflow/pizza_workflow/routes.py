@@ -10,11 +10,12 @@ from flask_openapi3 import APIBlueprint
 from pizza_common.dapr_io import ETagMismatch, gateway
 from pizza_common.models import Order, OrderRef, OrdersQuery, StatusQuery
 from pizza_common.release import VERSION
+from pizza_common.settings import retention_s
 from pizza_common.staff import staff_only
 from pizza_common.stages import publish_status
 from pizza_common.statuses import ENDED, OrderStatus, Stage
 from pizza_common.web import Reply, error
-from pizza_workflow import listing, sweep
+from pizza_workflow import listing
 from pizza_workflow.control import ALLOWED, FINISHED, describe, steps
 from pizza_workflow.ids import CANCEL_EVENT, WORKFLOW_NAME, claim_key, instance_id
 from pizza_workflow.lookup import conflict, find
@@ -25,7 +26,6 @@ from pizza_workflow.worker import client
 log = logging.getLogger(__name__)
 CANCEL_POLL_S = 0.05
 bp = APIBlueprint("workflow", __name__)
-PREFIX = listing.PREFIX
 # Ending already, or out for delivery: the workflow no longer takes a cancel.
 TOO_LATE_TO_CANCEL = ENDED | {Stage.COMPENSATING, Stage.DELIVERY}
 
@@ -39,7 +39,10 @@ def start_order(body: Order) -> Reply:
     # under the same id (after /purge-orders, say) would be answered with the first run's charge.
     # The claim comes first: only a start that loses it asks the engine why (a new order costs no lookup).
     try:
-        gateway().save_state(claim_key(body.order_id), {"instance_id": iid}, create=True)
+        # Twice the retention: it outlasts the order's other keys, which go a retention after they end.
+        gateway().save_state(
+            claim_key(body.order_id), {"instance_id": iid}, create=True, ttl_s=2 * retention_s()
+        )
     except ETagMismatch:
         existing = find(body.order_id)
         if existing is not None:
@@ -79,27 +82,6 @@ def list_orders(query: OrdersQuery) -> Reply:
         problem = "not a cursor this API gave: start again without it"
         return error(422, "invalid request: cursor", problems=[{"field": "cursor", "problem": problem}])
     return {"orders": found.orders, "next": found.next}
-
-
-@bp.post("/purge-orders")
-@staff_only
-def purge_orders() -> Reply:
-    """Delete the workflow history of every finished order."""
-    purged = []
-    for iid in list(client().iter_workflow_instance_ids()):
-        state = client().get_workflow_state(iid, fetch_payloads=False)
-        if state is not None and iid.startswith(PREFIX) and state.runtime_status in FINISHED:
-            client().purge_workflow(iid)
-            purged.append(iid.removeprefix(PREFIX))
-    return {"purged": sorted(purged)}
-
-
-@bp.post("/sweep-orders")
-@staff_only
-def sweep_orders() -> Reply:
-    """Refund, release and close every failed order that may still hold money or stock."""
-    swept = sweep.sweep(client(), gateway())
-    return {"swept": [s.__dict__ for s in swept]}
 
 
 def _steer(order_id: str, action: str, done: str) -> Reply:

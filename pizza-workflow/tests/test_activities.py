@@ -5,6 +5,7 @@ from collections.abc import Iterator
 import pytest
 
 from pizza_common.models import Order
+from pizza_common.settings import Settings
 from pizza_common.statuses import OrderStatus
 from pizza_workflow import activities as act
 from pizza_workflow.checks import QUALITY, Record
@@ -37,6 +38,7 @@ def test_cooking_publishes_what_it_carries_then_opens_the_quality_check(dapr: Fa
     record, _ = dapr.get_state(QUALITY.key("a-1"))
     assert Record.model_validate(record).status == OrderStatus.PENDING_VALIDATION
     assert Record.model_validate(record).attempt == 1
+    assert dapr.ttls[QUALITY.key("a-1")] == Settings().retention_s  # gone a retention after its last write
 
 
 def test_a_cooking_the_kitchen_refuses_opens_no_check(dapr: FakeDapr) -> None:

@@ -262,7 +262,7 @@ def test_list_filters_by_status_and_purge_removes_finished(
     assert [o["order_id"] for o in client.get("/orders?status=RUNNING").json["orders"]] == ["l1"]
     assert client.get("/orders?status=NOPE").status_code == 422
     assert client.get("/orders").json["next"] is None
-    assert client.post("/purge-orders", json={}).json == {"purged": ["l2"]}
+    assert client.post("/purge-orders", json={}).json == {"purged": ["l2"], "next": None}
     assert set(workflows.instances) == {"pizza-order-l1", "other-workflow"}
 
 
@@ -272,7 +272,7 @@ def test_an_order_id_is_used_once_even_after_its_workflow_is_purged(
     order = sample_order()
     assert client.post("/start-order", json=order).status_code == 202
     workflows.put(f"pizza-order-{order['order_id']}", "COMPLETED")
-    assert client.post("/purge-orders", json={}).json == {"purged": [order["order_id"]]}
+    assert client.post("/purge-orders", json={}).json["purged"] == [order["order_id"]]
     again = client.post("/start-order", json=order)
     assert again.status_code == 409
     assert "used before" in again.json["error"]
@@ -411,3 +411,41 @@ def test_get_status_with_history_lists_the_engines_steps_with_their_times(
         {"at": "2026-12-01T12:00:03+00:00", "event": "task_failed", "name": "take_order", "error": "503"},
         {"at": "2026-12-01T12:00:04+00:00", "event": "task_completed", "name": "take_order"},
     ]
+
+
+def test_purge_reads_a_page_per_request_and_misses_none(
+    client: FlaskClient, workflows: FakeWorkflowClient
+) -> None:
+    finished = {f"p{i:02}" for i in range(0, 25, 2)}
+    for i in range(25):  # finished and running ones interleaved, in the runtime's (sorted) order
+        status = "COMPLETED" if f"p{i:02}" in finished else "RUNNING"
+        workflows.put(f"pizza-order-p{i:02}", status, stage="delivered")
+    reads: list[int] = []
+    read = workflows.get_workflow_state
+    workflows.get_workflow_state = lambda iid, **kw: reads.append(1) or read(iid, **kw)  # type: ignore[method-assign]
+    purged: list[str] = []
+    cursor, requests = None, 0
+    while requests == 0 or cursor is not None:
+        page = client.post("/purge-orders", json={"limit": 4} | ({"cursor": cursor} if cursor else {})).json
+        purged += page["purged"]
+        cursor, requests = page["next"], requests + 1
+        assert len(reads) <= 4 * requests  # never more than `limit` workflows read per request
+    assert sorted(purged) == sorted(finished)
+    assert {iid.removeprefix("pizza-order-") for iid in workflows.instances} == {
+        f"p{i:02}" for i in range(25)
+    } - finished
+    bad = client.post("/purge-orders", json={"cursor": "bm90LWEtY3Vyc29y"})
+    assert bad.status_code == 422 and bad.json["problems"][0]["field"] == "cursor"
+    assert client.post("/purge-orders", json={"limit": 501}).status_code == 422
+
+
+def test_every_key_of_an_order_the_workflow_writes_has_a_lifetime(
+    client: FlaskClient, dapr: FakeDapr, workflows: FakeWorkflowClient
+) -> None:
+    retention = Settings().retention_s
+    order = sample_order()
+    assert client.post("/start-order", json=order).status_code == 202
+    assert dapr.ttls[claim_key(order["order_id"])] == 2 * retention  # outlives the order's other keys
+    waiting(dapr, workflows, "v1")
+    assert client.post("/validate-pizza", json={"order_id": "v1", "approved": True}).status_code == 200
+    assert dapr.ttls[QUALITY.key("v1")] == retention

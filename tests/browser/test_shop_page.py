@@ -11,7 +11,7 @@ import pytest
 
 from pizza_common import signin
 from pizza_common.names import ORDER_APP
-from tests.suite import ROOT, Suite
+from tests.suite import ROOT, Suite, poll
 
 pytestmark = pytest.mark.e2e
 sync_api = pytest.importorskip("playwright.sync_api", reason="Playwright for Python is not installed")
@@ -128,6 +128,8 @@ def test_an_order_is_paused_resumed_and_cancelled_from_the_orders_list(browser, 
 
 def test_a_customer_sees_only_their_own_order_and_follows_it_live(browser, suite: Suite) -> None:  # type: ignore[no-untyped-def]
     page = open_shop(browser, suite, staff=False)
+    urls: list[str] = []
+    page.on("request", lambda request: urls.append(request.url))
     assert page.locator("#kitchen").is_hidden() and page.locator("#orders").is_hidden()
     assert page.locator("#open-banner").is_hidden()  # make run locks the staff actions
     place(page, "margherita", "small")
@@ -138,11 +140,39 @@ def test_a_customer_sees_only_their_own_order_and_follows_it_live(browser, suite
     approved = suite.post("pizza-workflow", "/validate-pizza", {"order_id": oid, "approved": True})
     assert approved.status_code == 200
     page.locator(f"{tracker} .now[data-status=delivered]").wait_for(timeout=SLOW)
+    token = page.evaluate("JSON.parse(localStorage.getItem('pizza.orderTokens'))")[oid]
+    assert f"/api/events?order={oid}" in " ".join(urls)  # followed live: its session, no token in a URL
+    assert not [url for url in urls if token in url]
     # Without the staff's credential the page's own API refuses the kitchen's action.
     send = "(id) => fetch(`/api/orders/${id}/validate`, {method: 'POST', body: '{\"approved\": true}',"
     send += " headers: {'Content-Type': 'application/json'}}).then((r) => r.status)"
     refused = page.evaluate(send, oid)
     assert refused == 403
+
+
+def test_a_retry_after_a_lost_answer_is_the_first_order_charged_once(browser, suite: Suite) -> None:  # type: ignore[no-untyped-def]
+    page = open_shop(browser, suite, staff=False)
+    first: list[dict[str, str]] = []
+
+    def lose_the_first_answer(route: sync_api.Route) -> None:
+        if first:
+            route.continue_()
+            return
+        first.append(route.fetch().json())  # the shop took the order; its answer never arrives
+        route.abort("connectionreset")
+
+    page.route("**/api/orders", lose_the_first_answer)
+    place(page, "veggie", "medium")
+    page.locator("#form-errors").wait_for(state="visible", timeout=30_000)
+    assert "cannot be reached" in page.locator("#form-errors").inner_text()
+    page.get_by_role("button", name="Place order").click()  # try again, the form as it was
+    oid = placed_id(page)
+    assert oid == first[0]["order_id"]
+    assert page.locator(".tracker").count() == 1
+    payment = lambda: suite.get("pizza-storefront", f"/payments/{oid}")  # noqa: E731
+    paid = poll(payment, lambda r: r.status_code == 200, 120, f"the charge of {oid}").json()
+    assert (paid["status"], paid["charges"]) == ("charged", 1)
+    assert suite.post("pizza-workflow", "/cancel-order", {"order_id": oid}).status_code == 200
 
 
 def test_a_manager_approves_a_large_order(browser, suite: Suite) -> None:  # type: ignore[no-untyped-def]

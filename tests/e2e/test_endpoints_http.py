@@ -53,6 +53,8 @@ def test_the_requests_take_an_order_to_delivered(send: Any, suite: Any) -> None:
     suite.history(oid, "delivered")
     status, body = send("getOrder")
     assert (status, body["status"]) == (200, "delivered")
+    status, body = send("getPayment")
+    assert (status, body["status"], body["charges"]) == (200, "charged", 1)
     status, body = send("listOrders")
     assert status == 200 and len(body["orders"]) <= 10
     assert {o["runtime_status"] for o in body["orders"]} <= {"RUNNING", "COMPLETED"}

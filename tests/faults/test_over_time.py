@@ -5,14 +5,13 @@ finished order leaves in Redis stays small once its workflow state goes.
 These need settings of their own (a check that times out in seconds), hence their own suite on
 the suite's ports, started like the crash drills' after the shared end-to-end suite has stopped."""
 
-import os
-import subprocess
 from typing import Any
 
 import pytest
 
 from pizza_run.supervisor import Cluster
 from tests.suite import Suite, poll
+from tests.support.redis_keys import stored
 
 pytestmark = [pytest.mark.faults, pytest.mark.timeout(300)]
 CLUSTER_SETTINGS = {"PIZZA_TIME_SCALE": "0.5", "PIZZA_VALIDATION_TIMEOUT_S": "4"}
@@ -78,18 +77,6 @@ def test_a_terminate_during_cooking_stands_when_the_cook_finishes(suite: Suite) 
     assert suite.status(oid)["runtime_status"] == "TERMINATED"
 
 
-def redis(suite: Suite, *args: str) -> list[str]:
-    env = {"PATH": os.environ["PATH"], "REDISCLI_AUTH": suite.tokens["PIZZA_REDIS_PASSWORD"]}
-    cmd = ["redis-cli", "-p", "6379", *args]
-    return subprocess.run(cmd, capture_output=True, text=True, check=True, env=env).stdout.split()
-
-
-def stored(suite: Suite, oid: str) -> tuple[int, int]:
-    """Return how many Redis keys hold something of the order, and their bytes."""
-    keys = redis(suite, "--scan", "--pattern", f"*{oid}*")
-    return len(keys), sum(int(redis(suite, "MEMORY", "USAGE", key)[0]) for key in keys)
-
-
 def test_a_finished_order_leaves_a_few_small_keys_once_its_workflow_state_goes(suite: Suite) -> None:
     oids = [suite.start()["order_id"] for _ in range(3)]
     for oid in oids:
@@ -101,7 +88,7 @@ def test_a_finished_order_leaves_a_few_small_keys_once_its_workflow_state_goes(s
     with_history = [stored(suite, oid) for oid in oids]
     assert all(keys > 20 for keys, _ in with_history), with_history  # the workflow's history, event by event
     # What the runtime's retention policy does a day after the order ends (config/*.yaml).
-    assert set(oids) <= set(suite.post(WF, "/purge-orders", {}).json()["purged"])
+    assert set(oids) <= set(suite.purge())
     left = [stored(suite, oid) for oid in oids]
     print("per order, with its workflow state:", with_history, "after:", left)  # noqa: T201 - the figures
     assert all(keys <= 5 and size <= 32 * 1024 for keys, size in left), left

@@ -48,21 +48,34 @@ export const api = {
     return call("GET", `/api/orders?${query}`);
   },
   history: (id) => call("GET", `/order/${encodeURIComponent(id)}`, undefined, orderHeader(id)),
-  place: async (order) => {
-    const placed = await call("POST", "/api/orders", order);
+  // The key makes a retry of the same order (a lost answer, "try again") the first order, never a second.
+  place: async (order, key) => {
+    const placed = await call("POST", "/api/orders", order, { "Idempotency-Key": key });
     remember(placed.order_id, placed.order_token);
     return placed;
   },
   act: (id, action, body = {}) =>
     call("POST", `/api/orders/${encodeURIComponent(id)}/${action}`, body, orderHeader(id)),
-  // The live stream: every order's for staff, else only the orders this browser holds tokens of.
+  // Shows the shop an order's token (in a header), so that this browser's session may stream it.
+  follow: (id) => call("POST", `/api/orders/${encodeURIComponent(id)}/follow`, {}, orderHeader(id)),
+  // The orders a customer's stream follows: those this browser holds tokens of, the newest MAX_FOLLOWED.
+  held: (ids) => ids.filter((id) => tokens.has(id)).slice(-MAX_FOLLOWED),
+  // The live stream: every order's for staff, else the held ones. No token in the URL: the session
+  // cookie (HttpOnly) says which orders this browser showed the tokens of.
   eventsUrl: (ids) => {
     if (who.staff) return "/api/events";
-    const held = ids.filter((id) => tokens.has(id));
-    if (!held.length) return null;
-    return `/api/events?${new URLSearchParams(held.flatMap((id) => [["order", id], ["token", tokens.get(id)]]))}`;
+    const held = api.held(ids);
+    return held.length ? `/api/events?${new URLSearchParams(held.map((id) => ["order", id]))}` : null;
   },
 };
+
+// As pizza-order's staff.MAX_FOLLOWED: what one session cookie holds.
+const MAX_FOLLOWED = 40;
+
+// A new idempotency key: 128 random bits, in hex.
+export function newKey() {
+  return Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, "0")).join("");
+}
 
 function orderHeader(id) {
   return tokens.has(id) ? { "X-Order-Token": tokens.get(id) } : {};

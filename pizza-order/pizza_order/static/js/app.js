@@ -1,5 +1,5 @@
 // The shop page: menu and order form, live trackers, staff views, all fed by one event stream.
-import { api, el, label, money, notify, who } from "./api.js";
+import { api, el, label, money, newKey, notify, who } from "./api.js";
 import { Trackers, describe } from "./tracker.js";
 import { Views } from "./views.js";
 
@@ -57,14 +57,22 @@ function showErrors(err) {
   box.focus();
 }
 
+// The order being placed and its idempotency key: sending the same order again (a retry after a lost
+// answer) reuses the key, so the shop answers with the first order instead of taking a second.
+let pending = null;
+
 async function placeOrder(event, trackers, views) {
   event.preventDefault();
   const button = document.getElementById("place");
   button.disabled = true;
   const order = orderFromForm();
+  const sent = JSON.stringify(order);
+  if (!pending || pending.sent !== sent) pending = { sent, key: newKey() };
   try {
-    const placed = await api.place(order);
+    const placed = await api.place(order, pending.key);
+    pending = null;
     showErrors(null);
+    followed.add(placed.order_id);  // placing it let this browser's session follow it
     trackers.track(placed.order_id, describe(order));
     if (!who.staff) connect(trackers, views);  // a customer's stream follows the orders they hold
     notify(`Order ${placed.order_id} placed: follow it under “Your orders”.`);
@@ -76,10 +84,25 @@ async function placeOrder(event, trackers, views) {
 }
 
 let source = null;
+// The orders this page has shown the shop the tokens of, in this session.
+const followed = new Set();
 
-function connect(trackers, views) {
+async function follow(ids) {
+  await Promise.all(api.held(ids).filter((id) => !followed.has(id)).map(async (id) => {
+    try {
+      await api.follow(id);
+      followed.add(id);
+    } catch (err) {
+      console.warn(`order ${id}: cannot follow it live:`, err.message);
+    }
+  }));
+}
+
+async function connect(trackers, views) {
   if (source) source.close();
-  const url = api.eventsUrl([...trackers.orders.keys()]);
+  const ids = [...trackers.orders.keys()];
+  if (!who.staff) await follow(ids);
+  const url = api.eventsUrl(ids.filter((id) => who.staff || followed.has(id)));
   if (!url) {
     connection.textContent = "Live updates start with your first order.";
     connection.dataset.state = "idle";
@@ -104,8 +127,12 @@ function connect(trackers, views) {
   source.addEventListener("error", () => {
     connection.dataset.state = "closed";
     connection.textContent = "Live updates interrupted: reconnecting…";
-    // The browser retries a dropped stream by itself, but not one refused (say, too many streams).
-    if (source.readyState === EventSource.CLOSED) setTimeout(() => connect(trackers, views), 5000);
+    // The browser retries a dropped stream by itself, but not one refused (say, too many streams, or a
+    // session that lost an order): follow them all again, then reconnect.
+    if (source.readyState === EventSource.CLOSED) {
+      followed.clear();
+      setTimeout(() => connect(trackers, views), 5000);
+    }
   });
 }
 
