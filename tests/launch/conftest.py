@@ -77,8 +77,12 @@ def wait_ready(proc: subprocess.Popen[bytes], log: Path, timeout: float = 180) -
 def suite_pids() -> dict[int, str]:
     """Return every process of a suite on this machine, by pid: daprd, the apps, the control plane."""
     found = {}
+    ours = os.readlink("/proc/self/ns/mnt")
     for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
         with contextlib.suppress(OSError):
+            # A container's processes (a Kubernetes cluster's daprd, say) are not a suite's to count or kill.
+            if os.readlink(cmdline.parent / "ns" / "mnt") != ours:
+                continue
             argv = cmdline.read_bytes().split(b"\0")
             text = b" ".join(argv).decode(errors="replace")
             name = Path(argv[0].decode(errors="replace")).name
