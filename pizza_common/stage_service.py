@@ -1,9 +1,9 @@
-"""The route of a service that works an order through timed stages (storefront, kitchen, delivery)."""
+"""How a service works an order through its timed stages (the storefront's `/order`, delivery's
+`/deliver`; the kitchen's `/cook` runs them between checking and using its stock)."""
 
 import logging
 
 from flask import current_app
-from flask_openapi3 import APIBlueprint
 
 from pizza_common.dapr_io import DaprUnavailable, gateway
 from pizza_common.models import Order
@@ -24,18 +24,3 @@ def work(body: Order, stages: Stages, final: OrderStatus | None, failed: OrderSt
         log.error("order %s: %s: %s", body.order_id, failed, exc)
         failed_order = body.model_copy(update={"status": failed, "error": str(exc)})
         return failed_order.model_dump(mode="json", exclude_none=True), 503
-
-
-def stage_blueprint(
-    name: str, route: str, stages: Stages, final: OrderStatus | None, failed: OrderStatus
-) -> APIBlueprint:
-    """Return a blueprint whose POST `route` runs `stages` and answers the order at `final`."""
-    bp = APIBlueprint(name, __name__)
-
-    @bp.post(route, responses={200: Order})
-    def stage_route(body: Order) -> Reply:
-        done = work(body, stages, final, failed)
-        return done.model_dump(mode="json", exclude_none=True) if isinstance(done, Order) else done
-
-    stage_route.__doc__ = f"Work an order through its stages; answer it at status {final or stages[-1][0]}."
-    return bp

@@ -1,11 +1,18 @@
 """Routes of pizza-delivery."""
 
-from pizza_common.stage_service import stage_blueprint
-from pizza_common.statuses import DELIVERY_STAGES, OrderStatus
-from pizza_common.web import dapr_only
+from flask_openapi3 import APIBlueprint
 
-bp = dapr_only(
-    stage_blueprint(
-        "delivery", "/deliver", DELIVERY_STAGES, OrderStatus.DELIVERED, OrderStatus.DELIVERY_FAILED
-    )
-)
+from pizza_common.models import Order
+from pizza_common.stage_service import work
+from pizza_common.statuses import DELIVERY_STAGES, OrderStatus
+from pizza_common.web import Reply, dapr_only
+
+bp = APIBlueprint("delivery", __name__)
+
+
+@bp.post("/deliver", responses={200: Order, 503: Order})
+@dapr_only
+def deliver(body: Order) -> Reply:
+    """Bring an order through delivery's stages; answer it at delivered."""
+    done = work(body, DELIVERY_STAGES, OrderStatus.DELIVERED, OrderStatus.DELIVERY_FAILED)
+    return done.model_dump(mode="json", exclude_none=True) if isinstance(done, Order) else done
