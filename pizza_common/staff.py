@@ -28,7 +28,12 @@ def staff_only(view: View) -> View:
 def init_app(app: Flask, *, signs: bool = False, also: Callable[[], bool] = lambda: False) -> None:
     """Check the staff's credentials, and answer 403 on a staff view unless staff routes are open,
     the staff header is right, or `also()` says yes."""
-    check_credentials(app, signs=signs)
+    settings = app.config["SETTINGS"]
+    required = {"PIZZA_STAFF_TOKEN": settings.staff_token}
+    if signs:
+        required["PIZZA_SECRET_KEY"] = settings.secret_key
+    # The locked profile refuses to start without them; the development one says loudly what is open.
+    credentials.check_credentials(app, settings.profile, required, STAFF_OPEN)
 
     def guard() -> Reply | None:
         view = current_app.view_functions.get(request.endpoint or "")
@@ -36,16 +41,4 @@ def init_app(app: Flask, *, signs: bool = False, also: Callable[[], bool] = lamb
             return None
         return forbidden()
 
-    # Right after the app token's check, before the body's: a caller who is not staff learns nothing else.
-    hooks = app.before_request_funcs.setdefault(None, [])
-    hooks.insert(hooks.index(web.check_app_token) + 1, guard)
-
-
-def check_credentials(app: Flask, *, signs: bool = False) -> None:
-    """Refuse to start the locked profile without the staff's token (and the secret, for an app that
-    signs); in the development profile, say loudly that staff actions are open to anyone."""
-    settings = app.config["SETTINGS"]
-    required = {"PIZZA_STAFF_TOKEN": settings.staff_token}
-    if signs:
-        required["PIZZA_SECRET_KEY"] = settings.secret_key
-    credentials.check_credentials(app, settings.profile, required, STAFF_OPEN)
+    web.use_staff_guard(app, guard)

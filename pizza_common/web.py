@@ -2,7 +2,7 @@
 
 import hmac
 import logging
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any, TypeVar
 
 from flask import Flask, Response, current_app, jsonify, request
@@ -150,6 +150,16 @@ def configure_logging(level: str) -> None:
             logging.getLogger(name).setLevel(logging.WARNING)
 
 
+def use_staff_guard(app: Flask, guard: Callable[[], Reply | None]) -> None:
+    """Have the app run the staff's guard (pizza_common.staff) at its place among the request checks."""
+    app.extensions["staff_guard"] = guard
+
+
+def _check_staff() -> Reply | None:
+    guard: Callable[[], Reply | None] | None = current_app.extensions.get("staff_guard")
+    return guard() if guard else None
+
+
 def create_service_app(
     name: str,
     import_name: str,
@@ -176,6 +186,7 @@ def create_service_app(
     check_credentials(app, settings.profile, tokens, SIDECAR_OPEN)
     safety.init_app(app, [h.strip() for h in settings.allowed_hosts.split(",") if h.strip()])
     app.before_request(check_app_token)  # first: a caller without the token learns nothing else
+    app.before_request(_check_staff)  # then staff's views: one who is not staff learns nothing more
     app.before_request(_check_json_body)
     _register_errors(app)
     tracing.init_app(app, name)
