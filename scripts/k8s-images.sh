@@ -32,6 +32,7 @@ mkdir -p "$OUT"
 archive() {
   local ref=$1 dir=$2 config=$3 tmp
   tmp=$(mktemp -d "$OUT/.build.XXXXXX")
+  chmod 0755 "$dir"  # the image's / (a folder from mktemp is 0700: no other user could reach a file)
   tar --sort=name --mtime=@0 --numeric-owner -C "$dir" -cf "$tmp/layer.tar" .
   local diff; diff=$(sha256sum "$tmp/layer.tar" | cut -d' ' -f1)
   mkdir "$tmp/$diff"; mv "$tmp/layer.tar" "$tmp/$diff/layer.tar"
@@ -95,7 +96,8 @@ redis_image() {
   fresh "$name" "$sum" && return 0
   local dir lib; dir=$(mktemp -d)
   install -D -m 0755 "$server" "$dir/usr/bin/redis-server"
-  for lib in $(ldd "$server" | grep -o '/[^ ]*'); do install -D -m 0644 "$(readlink -f "$lib")" "$dir$lib"; done
+  # 0755: the kernel runs the loader (ld-linux) only if it may execute it.
+  for lib in $(ldd "$server" | grep -o '/[^ ]*'); do install -D -m 0755 "$(readlink -f "$lib")" "$dir$lib"; done
   install -d -m 1777 "$dir/tmp" "$dir/data"
   archive pizza.local/redis:7.0.15 "$dir" '{"Entrypoint":["/usr/bin/redis-server"],"User":"999:999","WorkingDir":"/data"}'
   rm -rf "$dir"; stamp "$name" "$sum"

@@ -37,7 +37,8 @@ install_dapr() {
   helm install dapr "$chart" --namespace dapr-system --create-namespace --wait --timeout 10m \
     --set global.registry=pizza.local --set global.tag="$DAPR_VERSION" --set global.imagePullPolicy=Never \
     --set dapr_sidecar_injector.sidecarImagePullPolicy=Never --set global.mtls.enabled=true \
-    --set-string 'global.nodeSelector.pk8s\.local/role=system' \
+    --set-string 'global.nodeSelector.pk8s\.local/role=system' --set 'global.tolerations[0].key=pk8s.local/system' \
+    --set 'global.tolerations[0].operator=Exists' --set 'global.tolerations[0].effect=NoSchedule' \
     --set dapr_scheduler.cluster.inMemoryStorage=true --set dapr_placement.cluster.forceInMemoryLog=true >/dev/null
   say "Dapr's control plane Ready in $(( $(date +%s) - started ))s"
 }

@@ -287,10 +287,13 @@ start_containerd() { # node
 
 start_node() { # node
   local n=$1 d="$STATE/node$n"
-  local role=worker; [ "$n" = 1 ] && role=system
+  # node1 keeps the control plane, DNS and Redis (which tolerate its taint); the shop runs on the
+  # others, so that the drills can lose a node without losing the cluster.
+  local role=(--node-labels pk8s.local/role=worker)
+  [ "$n" = 1 ] && role=(--node-labels pk8s.local/role=system --register-with-taints pk8s.local/system=true:NoSchedule)
   start "$n" "kubelet-node$n" "$BIN/kubelet-$K8S_VERSION" --config "$d/kubelet.yaml" \
     --kubeconfig "$STATE/pki/node$n.kubeconfig" --root-dir "$d/kubelet" --cert-dir "$d/kubelet/pki" \
-    --hostname-override "node$n" --node-ip "$(node_ip "$n")" --node-labels "pk8s.local/role=$role"
+    --hostname-override "node$n" --node-ip "$(node_ip "$n")" "${role[@]}"
   start "$n" "kube-proxy-node$n" "$BIN/kube-proxy-$K8S_VERSION" --config "$d/kube-proxy.yaml"
 }
 
