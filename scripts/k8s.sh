@@ -67,7 +67,7 @@ make_cgroups() {
   local h n
   for h in "${HIERARCHIES[@]}"; do
     [ -d "/sys/fs/cgroup/$h" ] || continue
-    for sub in "" /daemons $(for n in $(seq 1 "$NODES"); do echo "/node$n"; done); do
+    for sub in "" /daemons $(for n in $(seq 1 "$NODES"); do echo "/node$n /daemons/node$n"; done); do
       mkdir -p "/sys/fs/cgroup/$h/$CGROUP$sub"
       # A new cpuset has no CPUs nor memory nodes until given its parent's.
       if [ "$h" = cpuset ]; then
@@ -131,12 +131,13 @@ make_pki() {
 }
 
 # --- the processes ---------------------------------------------------------------------------
-# Start a daemon in node N's namespace, in this cluster's cgroup (so `down` finds it and all it
-# forks, containerd's shims included), in a session of its own (an interrupted make leaves it be).
+# Start a daemon in node N's namespace, in the node's cgroup of daemons (so `down` and `stop-node`
+# find it and all it forks, containerd's shims included), in a session of its own (an interrupted
+# make leaves it be).
 start() { # node name command...
   local n=$1 name=$2; shift 2
   local cg
-  cg=$(for h in "${HIERARCHIES[@]}"; do [ -d "/sys/fs/cgroup/$h/$CGROUP" ] && printf '/sys/fs/cgroup/%s/%s/daemons/cgroup.procs ' "$h" "$CGROUP"; done)
+  cg=$(for h in "${HIERARCHIES[@]}"; do [ -d "/sys/fs/cgroup/$h/$CGROUP" ] && printf '/sys/fs/cgroup/%s/%s/daemons/node%s/cgroup.procs ' "$h" "$CGROUP" "$n"; done)
   setsid nsenter --net="/run/netns/$(netns "$n")" -- \
     bash -c 'for f in $0; do echo $$ > "$f"; done; exec "$@"' "$cg" "$@" \
     > "$STATE/logs/$name.log" 2>&1 < /dev/null &
@@ -188,7 +189,8 @@ start_control_plane() {
 }
 
 write_node_config() { # node
-  local n=$1 d="$STATE/node$n" pki="$STATE/pki"
+  local n=$1
+  local d="$STATE/node$n" pki="$STATE/pki"
   mkdir -p "$d/cni" "$d/containerd" "$d/kubelet" "$d/pod-logs" "$RUN/node$n"
   cat > "$d/containerd.toml" <<TOML
 version = 2
@@ -286,7 +288,8 @@ start_containerd() { # node
 }
 
 start_node() { # node
-  local n=$1 d="$STATE/node$n"
+  local n=$1
+  local d="$STATE/node$n"
   # node1 keeps the control plane, DNS and Redis (which tolerate its taint); the shop runs on the
   # others, so that the drills can lose a node without losing the cluster.
   local role=(--node-labels pk8s.local/role=worker)
@@ -295,7 +298,13 @@ start_node() { # node
     --kubeconfig "$STATE/pki/node$n.kubeconfig" --root-dir "$d/kubelet" --cert-dir "$d/kubelet/pki" \
     --hostname-override "node$n" --node-ip "$(node_ip "$n")" "${role[@]}"
   start "$n" "kube-proxy-node$n" "$BIN/kube-proxy-$K8S_VERSION" --config "$d/kube-proxy.yaml"
+  # Every kubelet serves device plugins on the same path whatever its --root-dir
+  # (/var/lib/kubelet/device-plugins/kubelet.sock): each replaces the socket of the one before, and
+  # two starting together fail (bind: address already in use). So one at a time, each Ready first.
+  wait_for "node$n Ready" 120 node_ready "node$n"
 }
+
+node_ready() { kubectl_ get node "$1" --no-headers 2>/dev/null | grep -qw Ready; }
 
 import_images() { # tarballs... into every node's containerd
   local n t
@@ -321,7 +330,7 @@ up() {
   mkdir -p "$STATE/logs" "$RUN/pids"
   # What `down` must put back as it was.
   for s in "${SYSCTLS[@]}"; do echo "$s=$(sysctl -n "$s")"; done > "$STATE/sysctls"
-  { [ -d /run/containerd ] && echo run-containerd; [ -d /var/lib/cni ] && echo var-lib-cni; ls /run/netns 2>/dev/null | sed 's/^/netns:/'; } > "$STATE/before" || true
+  { [ -d /run/containerd ] && echo run-containerd; [ -d /var/lib/cni ] && echo var-lib-cni; [ -d /var/lib/kubelet ] && echo var-lib-kubelet; ls /run/netns 2>/dev/null | sed 's/^/netns:/'; } > "$STATE/before" || true
   : > "$STATE/resolv.conf"
   echo "options ndots:5" > "$STATE/resolv.conf"
   make_network; make_cgroups; make_pki
@@ -340,20 +349,39 @@ up() {
 }
 
 # --- down ------------------------------------------------------------------------------------
-cluster_pids() {
-  find "/sys/fs/cgroup/pids/$CGROUP" -name cgroup.procs -exec cat {} + 2>/dev/null | sort -u
+cluster_pids() { # [cgroups under pk8s/...]: all of the cluster's by default
+  local dirs=("$@"); [ ${#dirs[@]} -gt 0 ] || dirs=("")
+  local d; for d in "${dirs[@]}"; do
+    find "/sys/fs/cgroup/pids/$CGROUP/$d" -name cgroup.procs -exec cat {} + 2>/dev/null || true
+  done | sort -u
 }
 
-down() {
+kill_all() { # cgroups...: SIGKILL their processes until none is left
   local pids p
   # Killed processes stay in their cgroup until reaped, by this machine's init for the orphans.
   for _ in $(seq 1 300); do
-    pids=$(cluster_pids)
-    [ -z "$pids" ] && break
+    pids=$(cluster_pids "$@")
+    [ -z "$pids" ] && return 0
     for p in $pids; do kill -KILL "$p" 2>/dev/null || true; done
     sleep 0.2
   done
-  [ -z "$(cluster_pids)" ] || die "processes still running in the cluster's cgroups: $(cluster_pids | tr '\n' ' ')"
+  die "processes still running in the cluster's cgroups: $(cluster_pids "$@" | tr '\n' ' ')"
+}
+
+# A node lost as a machine is lost: its kubelet, containerd, kube-proxy and every pod killed at once.
+stop_node() { # node number
+  [ "$1" != 1 ] || die "node1 holds the control plane: lose node2 or node3"
+  kill_all "node$1" "daemons/node$1"
+}
+
+# The node back, as a machine restarted: its containerd finds its pods dead, the kubelet removes them.
+start_again() { # node number
+  BIN=$(bin_dir kubernetes | tail -n1)
+  start_containerd "$1"; start_node "$1"
+}
+
+down() {
+  kill_all
   # What the kubelets and containerd mounted (secrets, overlays, shm, pods' namespaces), deepest first.
   local m
   for m in $(awk '{print $5}' /proc/self/mountinfo | grep -E "^($STATE|$RUN|/run/netns/cni-|/run/containerd)" | sort -r || true); do
@@ -366,6 +394,7 @@ down() {
     done
     grep -qx run-containerd "$STATE/before" || rm -rf /run/containerd
     grep -qx var-lib-cni "$STATE/before" || rm -rf /var/lib/cni
+    grep -qx var-lib-kubelet "$STATE/before" || rm -rf /var/lib/kubelet
   fi
   local ns
   for ns in $(ip netns list 2>/dev/null | awk '{print $1}' | grep -E '^pk8s-'); do ip netns del "$ns"; done
@@ -387,6 +416,8 @@ down() {
 case "${1:-}" in
   up) up ;;
   down) down ;;
+  stop-node) stop_node "${2:?node number}" ;;
+  start-node) start_again "${2:?node number}" ;;
   kubectl) shift; BIN=$(bin_dir kubernetes | tail -n1); kubectl_ "$@" ;;
-  *) die "usage: k8s.sh up|down|kubectl ARGS" ;;
+  *) die "usage: k8s.sh up|down|kubectl ARGS|stop-node N|start-node N" ;;
 esac

@@ -173,3 +173,9 @@ def cable(node: str, up: bool) -> None:
         capture_output=True,
         timeout=30,
     )
+
+
+def node_daemons(action: str, node: str) -> None:
+    """Stop a node as a lost machine stops (stop-node), or start it again (start-node): scripts/k8s.sh."""
+    number = node.removeprefix("node")
+    subprocess.run(["bash", str(ROOT / "scripts/k8s.sh"), action, number], check=True, timeout=180)
