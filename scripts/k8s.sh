@@ -316,14 +316,24 @@ import_images() { # tarballs... into every node's containerd
   done
 }
 
+# Debian's containerd, runc and CNI plugins (and the tools this script uses), installed if missing.
+install_packages() {
+  local missing=() c
+  for c in containerd runc ctr nsenter openssl curl iptables; do command -v "$c" >/dev/null || missing+=("$c"); done
+  [ -x /usr/lib/cni/bridge ] || missing+=(cni)
+  [ ${#missing[@]} -eq 0 ] && return 0
+  command -v apt-get >/dev/null || die "missing ${missing[*]}: install containerd, runc and the CNI plugins"
+  say "installing containerd, runc and the CNI plugins with apt-get (missing: ${missing[*]})"
+  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+      containerd runc containernetworking-plugins curl openssl iptables util-linux; } >/dev/null \
+    || die "apt-get could not install containerd, runc and containernetworking-plugins"
+}
+
 up() {
   [ "$(id -u)" = 0 ] || die "making a cluster needs root (namespaces, cgroups, mounts)"
   [ -e "/run/netns/$SWITCH" ] && die "a cluster is already up (make k8s-down first)"
   local t0; t0=$(date +%s)
-  for c in containerd runc ctr nsenter openssl curl; do
-    command -v "$c" >/dev/null || die "no $c: apt-get install containerd runc containernetworking-plugins curl openssl"
-  done
-  [ -x /usr/lib/cni/bridge ] || die "no CNI plugins in /usr/lib/cni: apt-get install containernetworking-plugins"
+  install_packages
   BIN=$(bin_dir etcd kubernetes coredns | tail -n1)
   say "binaries ready in $(( $(date +%s) - t0 ))s"
   t0=$(date +%s)
