@@ -179,3 +179,10 @@ def node_daemons(action: str, node: str) -> None:
     """Stop a node as a lost machine stops (stop-node), or start it again (start-node): scripts/k8s.sh."""
     number = node.removeprefix("node")
     subprocess.run(["bash", str(ROOT / "scripts/k8s.sh"), action, number], check=True, timeout=180)
+
+
+def cooked(pod: dict[str, Any]) -> int:
+    """How many /cook calls a kitchen pod's sidecar has made to its app (from the sidecar's metrics)."""
+    metrics = httpx.get(f"http://{pod['status']['podIP']}:9090/metrics", timeout=10).text
+    calls = [line for line in metrics.splitlines() if line.startswith("dapr_http_client_completed_count{")]
+    return sum(int(float(line.rsplit(" ", 1)[1])) for line in calls if 'path="/cook",status="200"' in line)

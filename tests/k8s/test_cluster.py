@@ -14,6 +14,7 @@ from tests.faults.drill import check, through_fault
 from tests.k8s.cluster import (
     Shop,
     cable,
+    cooked,
     kill_containers,
     kubectl,
     node_daemons,
@@ -184,6 +185,11 @@ def test_a_batch_through_two_kitchens(shop: Shop) -> None:
     try:
         took = wait("two kitchens Ready", lambda: len(ready_pods(KITCHEN_APP)) == 2, RECOVERY_S)
         print(f"kitchen scaled to 2: both Ready in {took:.1f} s")  # noqa: T201
+        kitchens = ready_pods(KITCHEN_APP)
+        before = [cooked(pod) for pod in kitchens]
         drill(shop, "two kitchens", lambda: None)
+        shares = [cooked(pod) - was for pod, was in zip(kitchens, before, strict=True)]
+        print(f"cook calls per kitchen in the batch: {shares}")  # noqa: T201
+        assert all(share > 0 for share in shares), "one kitchen did all the cooking"
     finally:
         kubectl("scale", "deployment", KITCHEN_APP, "--replicas=1")
