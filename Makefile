@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 PY := .venv/bin/python
 
-.PHONY: setup run stop test lint unit e2e bench test-faults test-hosts
+.PHONY: setup run stop test lint unit e2e bench test-faults test-hosts k8s-up k8s-down k8s-kubectl test-k8s
 
 setup:
 	@bash scripts/setup.sh
@@ -41,3 +41,20 @@ test-faults: setup
 # The suite across three hosts made of network namespaces (root), a host cut off mid-batch; in make test too.
 test-hosts: setup
 	$(PY) -m pytest tests/hosts -v -s
+
+# A Kubernetes cluster on this machine (root, no Docker; docs/kubernetes.md): three nodes in network
+# namespaces, built once from the Go module proxy. Not in make test: a cold run is over its hour.
+k8s-up:
+	@bash scripts/k8s.sh up
+
+k8s-down:
+	@bash scripts/k8s.sh down
+
+k8s-kubectl:
+	@bash scripts/k8s.sh kubectl $(ARGS)
+
+# Dapr's Helm chart, Redis and the shop on that cluster, then an order, the access-control policy and
+# the drills (a pod deleted, a node cut off, a node's containers killed, each mid-batch).
+test-k8s: setup
+	@bash scripts/k8s-shop.sh >/dev/null
+	PIZZA_K8S_TESTS=1 nsenter --net=/run/netns/pk8s-node1 -- $(PY) -m pytest tests/k8s -v -s

@@ -39,7 +39,7 @@ def test_every_rendered_object_passes_the_kubernetes_and_dapr_schemas(tools: Too
     assert "0 refused" in done.stdout
     for part in (
         "5 Deployment",
-        "1 Service",
+        "2 Service",
         "2 Component",
         "1 Subscription",
         "1 Resiliency",
@@ -141,6 +141,17 @@ def test_the_shop_page_answers_behind_its_service(tools: Tools, shape: str) -> N
     assert ("pizza.example.org" in hosts) == (shape == "scale") == ("pizza-order" in ingresses)
 
 
+@pytest.mark.parametrize("shape", SHAPES, ids=str)
+def test_the_workshops_api_answers_behind_its_service(tools: Tools, shape: str) -> None:
+    manifests = tools.render(*SHAPES[shape])
+    workflow = of_kind(manifests, "Deployment")["pizza-workflow"]
+    service = of_kind(manifests, "Service")["pizza-workflow"]
+    assert service["spec"]["selector"].items() <= workflow["spec"]["template"]["metadata"]["labels"].items()
+    hosts = env_of(workflow)["PIZZA_ALLOWED_HOSTS"]["value"].split(",")
+    assert {"pizza-workflow", f"pizza-workflow.{NAMESPACE}.svc.cluster.local", "localhost"} <= set(hosts)
+    assert "pizza.example.org" not in hosts
+
+
 def test_replicas_are_set_per_service(tools: Tools) -> None:
     deployments = of_kind(tools.render("-f", str(SCALE_VALUES)), "Deployment")
     replicas = {name: d["spec"]["replicas"] for name, d in deployments.items()}
@@ -161,7 +172,7 @@ def test_pizza_order_refuses_a_second_replica(tools: Tools) -> None:
 
 
 @pytest.mark.parametrize("shape", SHAPES, ids=str)
-def test_the_network_policy_lets_in_only_sidecars_and_the_shop_page(tools: Tools, shape: str) -> None:
+def test_the_network_policy_lets_in_only_sidecars_and_the_two_services(tools: Tools, shape: str) -> None:
     policies = of_kind(tools.render(*SHAPES[shape]), "NetworkPolicy")
     if shape == "default":
         assert policies == {}
@@ -169,5 +180,5 @@ def test_the_network_policy_lets_in_only_sidecars_and_the_shop_page(tools: Tools
     rules = policies["pizza"]["spec"]["ingress"]
     assert [rule["ports"] for rule in rules] == [
         [{"port": 50002, "protocol": "TCP"}],
-        [{"port": PORTS["pizza-order"][0], "protocol": "TCP"}],
+        [{"port": PORTS[app][0], "protocol": "TCP"} for app in ("pizza-order", "pizza-workflow")],
     ]

@@ -46,9 +46,11 @@ class Batch:
     changes: list[tuple[float, str, tuple[Any, ...]]] = field(default_factory=list)
     stock_before: dict[str, dict[str, int]] = field(default_factory=dict)
     stop: threading.Event = field(default_factory=threading.Event)
+    # Where each app answers: the suite's loopback ports, or a cluster's Services and pods (tests/k8s).
+    url: Callable[[str, str], str] = url
 
     def stock(self) -> dict[str, dict[str, int]]:
-        return dict(self.http.get(url(KITCHEN_APP, "/inventory")).json()["ingredients"])
+        return dict(self.http.get(self.url(KITCHEN_APP, "/inventory")).json()["ingredients"])
 
     def begin(self) -> None:
         """Start the orders one after the other, each once the previous one left the storefront."""
@@ -56,7 +58,7 @@ class Batch:
         threading.Thread(target=self._watch, daemon=True).start()
         for _ in range(self.size):
             order = sample_order(pizza_type=PIZZA)
-            resp = self.http.post(url(WORKFLOW_APP, "/start-order"), json=order)
+            resp = self.http.post(self.url(WORKFLOW_APP, "/start-order"), json=order)
             assert resp.status_code == 202, resp.text
             oid = order["order_id"]
             self.ids.append(oid)
@@ -86,7 +88,7 @@ class Batch:
                 if self.state.get(oid, ("",))[0] in FINISHED:
                     continue
                 try:
-                    resp = self.http.get(url(WORKFLOW_APP, f"/get-status/{oid}"))
+                    resp = self.http.get(self.url(WORKFLOW_APP, f"/get-status/{oid}"))
                     if resp.status_code != 200:
                         continue
                     view = resp.json()
@@ -96,7 +98,7 @@ class Batch:
                         self.changes.append((time.monotonic(), oid, now))
                     if now[0] == "RUNNING" and now[1] == "pending_validation":
                         body = {"order_id": oid, "approved": True}
-                        self.http.post(url(WORKFLOW_APP, "/validate-pizza"), json=body)
+                        self.http.post(self.url(WORKFLOW_APP, "/validate-pizza"), json=body)
                 except httpx.HTTPError:
                     pass  # the crashed component is down: try again on the next round
             time.sleep(0.1)
@@ -112,7 +114,7 @@ class Batch:
         """Check every order's outcome, money, ingredients and history; return the counts."""
         outcomes = {oid: self.last[oid].get("output") or {} for oid in self.ids}
         delivered = [oid for oid, out in outcomes.items() if out.get("status") == "delivered"]
-        payments = [self.http.get(url(STOREFRONT_APP, f"/payments/{oid}")).json() for oid in self.ids]
+        payments = [self.http.get(self.url(STOREFRONT_APP, f"/payments/{oid}")).json() for oid in self.ids]
         after, need = self.stock(), ingredients_for(PIZZA, 1)
         used = {i: self.stock_before[i]["on_hand"] - after[i]["on_hand"] for i in need}
         held = {i: after[i]["reserved"] - self.stock_before[i]["reserved"] for i in need}
@@ -149,7 +151,7 @@ class Batch:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             for oid in [o for o in ids if seen.get(o) != EXPECTED]:
-                resp = self.http.get(url(ORDER_APP, f"/order/{oid}"))
+                resp = self.http.get(self.url(ORDER_APP, f"/order/{oid}"))
                 seen[oid] = [h["status"] for h in resp.json()["history"]] if resp.status_code == 200 else []
             if all(seen.get(o) == EXPECTED for o in ids):
                 break

@@ -6,7 +6,7 @@ from typing import Any
 
 import httpx
 
-from tests.faults.batch import Batch
+from tests.faults.batch import Batch, url
 
 ORDERS = 10
 # The workflow retries a failed activity for about a minute; a restarted scheduler or placement
@@ -20,9 +20,10 @@ def through_fault(
     auth: httpx.Auth,
     transport: httpx.BaseTransport | None = None,
     orders: int = ORDERS,
+    where: Callable[[str, str], str] = url,
 ) -> tuple[dict[str, Any], dict[str, Any]]:
     """Run a batch through a fault, as staff with the suite's tokens; return the audit and the figures."""
-    batch = Batch(orders, http=httpx.Client(timeout=10, auth=auth, transport=transport))
+    batch = Batch(orders, http=httpx.Client(timeout=10, auth=auth, transport=transport), url=where)
     try:
         batch.begin()
         assert not batch.failed_early(), f"orders failed before the fault: {batch.failed_early()}"

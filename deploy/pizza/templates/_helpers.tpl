@@ -16,12 +16,12 @@ helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version }}
 app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
 {{- end -}}
 
-{{/* The Host names pizza-order answers to: loopback (its sidecar and the probes), its Service's
-names, and the Ingress host. */}}
-{{- define "pizza.orderHosts" -}}
-{{- $ns := .Release.Namespace -}}
-{{- $hosts := list "127.0.0.1" "localhost" "[::1]" "pizza-order" (printf "pizza-order.%s" $ns) (printf "pizza-order.%s.svc" $ns) (printf "pizza-order.%s.svc.%s" $ns .Values.clusterDomain) -}}
-{{- if .Values.ingress.enabled }}{{ $hosts = append $hosts .Values.ingress.host }}{{ end -}}
+{{/* The Host names a service behind a Service answers to (pizza-order, pizza-workflow): loopback (its
+sidecar and the probes), its Service's names, and for pizza-order the Ingress host. */}}
+{{- define "pizza.serviceHosts" -}}
+{{- $ns := .root.Release.Namespace -}}
+{{- $hosts := list "127.0.0.1" "localhost" "[::1]" .id (printf "%s.%s" .id $ns) (printf "%s.%s.svc" .id $ns) (printf "%s.%s.svc.%s" .id $ns .root.Values.clusterDomain) -}}
+{{- if and (eq .id "pizza-order") .root.Values.ingress.enabled }}{{ $hosts = append $hosts .root.Values.ingress.host }}{{ end -}}
 {{- join "," $hosts -}}
 {{- end -}}
 
