@@ -1,10 +1,15 @@
-"""Run a service's timed stages, publishing each status, as the workshop's services do."""
+"""Run a service's timed stages, publishing each status, as the workshop's services do: one way
+for the storefront's `/order` and delivery's `/deliver` (`work`); the kitchen's `/cook` runs them
+(`run_stages`) between checking and using its stock."""
 
 import logging
 import time
+from typing import Any
+
+from flask import current_app
 
 from pizza_common import tracing
-from pizza_common.dapr_io import DaprGateway
+from pizza_common.dapr_io import DaprGateway, DaprUnavailable, gateway
 from pizza_common.models import Order, StatusUpdate
 from pizza_common.names import ORDERS_TOPIC
 from pizza_common.statuses import MESSAGES, OrderStatus, Stages
@@ -60,3 +65,17 @@ def run_stages(
         publish_status(dapr, order, final, attempt=attempt)
         status = final
     return order.model_copy(update={"status": status, "error": None})
+
+
+def work(
+    body: Order, stages: Stages, final: OrderStatus | None, failed: OrderStatus
+) -> Order | tuple[Any, int]:
+    """Run an order's stages in a route; return it at its final status, or the 503 reply of a fault."""
+    scale = current_app.config["SETTINGS"].time_scale
+    try:
+        return run_stages(gateway(), body, stages, final, scale)
+    except DaprUnavailable as exc:
+        # A retryable fault: 503 so that the caller's retry policy tries again.
+        log.error("order %s: %s: %s", body.order_id, failed, exc)
+        failed_order = body.model_copy(update={"status": failed, "error": str(exc)})
+        return failed_order.model_dump(mode="json", exclude_none=True), 503

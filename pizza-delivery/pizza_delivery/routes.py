@@ -3,7 +3,7 @@
 from flask_openapi3 import APIBlueprint
 
 from pizza_common.models import Order
-from pizza_common.stage_service import work
+from pizza_common.stages import work
 from pizza_common.statuses import DELIVERY_STAGES, OrderStatus
 from pizza_common.web import Reply, dapr_only
 

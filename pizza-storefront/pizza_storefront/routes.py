@@ -4,7 +4,7 @@ from flask_openapi3 import APIBlueprint
 
 from pizza_common.menu import price_cents
 from pizza_common.models import Order, PricedOrder
-from pizza_common.stage_service import work
+from pizza_common.stages import work
 from pizza_common.statuses import STOREFRONT_STAGES, OrderStatus
 from pizza_common.web import Reply, dapr_only
 from pizza_storefront.menu_view import Menu, build_menu
