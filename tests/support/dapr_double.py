@@ -23,6 +23,7 @@ class FakeDapr(DaprGateway):
         self.handlers: dict[tuple[str, str], Handler] = {}
         self.fail_publish: Exception | None = None
         self.conflicts_before_save = 0  # simulate writers that win the race this many times
+        self.ttls: dict[str, int] = {}  # the lifetime each key was last written with
         self._etags = itertools.count(1)
 
     def get_state(self, key: str) -> tuple[Any | None, str | None]:
@@ -41,6 +42,10 @@ class FakeDapr(DaprGateway):
         if (etag is not None or create) and (current[1] if current else "") != (etag or ""):
             raise ETagMismatch(key)
         self.state[key] = (json.dumps(value), str(next(self._etags)))
+        if ttl_s is None:
+            self.ttls.pop(key, None)
+        else:
+            self.ttls[key] = ttl_s
 
     def delete_state(self, key: str, etag: str | None = None) -> None:
         if etag is not None and key in self.state and self.state[key][1] != etag:
