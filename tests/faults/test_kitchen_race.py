@@ -1,7 +1,9 @@
 """Two kitchen processes (PIZZA_REPLICAS=pizza-kitchen=2), each behind its own sidecar, hammered with
 reserves, cooks and releases of the same orders at once: each order ends one way, and the stock adds up."""
 
+import os
 import random
+import subprocess
 import time
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
@@ -91,3 +93,14 @@ def test_two_kitchens_racing_over_the_same_orders_keep_the_stock(cluster: Cluste
         assert after[1][name]["reserved"] == before[name]["reserved"], name
         assert before[name]["on_hand"] - after[1][name]["on_hand"] == units * len(cooked), name
     assert 0 < len(cooked) < ORDERS, f"no race between cooks and releases: {figures}"
+    # Each finished order's own key lives a week (KitchenSettings.finished_order_ttl_s), then goes.
+    keys = redis(cluster, "--scan", "--pattern", "*kitchen_order_race-*")
+    assert len(keys) == ORDERS
+    assert {0 < int(redis(cluster, "TTL", key)[0]) <= 7 * 24 * 3600 for key in keys[:5]} == {True}
+
+
+def redis(cluster: Cluster, *args: str) -> list[str]:
+    """Run a redis-cli command against the suite's Redis; return its words."""
+    env = {"PATH": os.environ["PATH"], "REDISCLI_AUTH": cluster.env.get("PIZZA_REDIS_PASSWORD", "")}
+    cmd = ["redis-cli", "-p", "6379", *args]
+    return subprocess.run(cmd, capture_output=True, text=True, check=True, env=env).stdout.split()
