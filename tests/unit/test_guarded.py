@@ -1,5 +1,6 @@
 """The one read-decide-write-at-ETag loop every service's state goes through."""
 
+import logging
 import threading
 from typing import Any
 
@@ -56,6 +57,14 @@ def test_a_lost_race_reads_and_decides_again(pauses: list[float]) -> None:
     # One jittered pause after each lost race, within a bound that doubles from BACKOFF_S.
     assert len(pauses) == 3
     assert all(0 <= p <= guarded.BACKOFF_S * 2**n for n, p in enumerate(pauses))
+
+
+def test_each_lost_race_is_logged_with_the_state_and_the_try(caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.DEBUG, logger=guarded.__name__)
+    store = Store(races=2)
+    guarded.update("order o-1", store.read, add_one, store.write)
+    said = [r.getMessage() for r in caplog.records if r.name == guarded.__name__]
+    assert said == ["order o-1: concurrent write, try 1", "order o-1: concurrent write, try 2"]
 
 
 def test_the_pause_grows_to_at_most_20_ms(monkeypatch: pytest.MonkeyPatch, pauses: list[float]) -> None:
