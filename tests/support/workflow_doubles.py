@@ -43,9 +43,11 @@ class FakeContext:
     calls: list[tuple[str, Any]] = field(default_factory=list)
     waiting: dict[str, list[dt_task.CompletableTask[Any]]] = field(default_factory=dict)
     deadlines: list[datetime] = field(default_factory=list)  # each timed wait's deadline, in order
+    progress: list[dict[str, Any]] = field(default_factory=list)  # each custom status set, whole
 
     def set_custom_status(self, status: str) -> None:
-        self.stages.append(json.loads(status)["stage"])
+        self.progress.append(json.loads(status))
+        self.stages.append(self.progress[-1]["stage"])
 
     def _cancel(self) -> None:
         for task in self.waiting.get("CancelOrder", []):
