@@ -34,7 +34,7 @@ test: lint
 
 # Mutation testing (mutmut) of the pure modules, each against its own tests; MODULES=ledger for one
 # (docs/testing.md has the scores and the mutants that survive, each with why).
-mutation: setup
+mutation:
 	@bash scripts/mutation.sh $(MODULES)
 
 bench: setup

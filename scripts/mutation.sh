@@ -3,13 +3,24 @@
 #
 # mutmut names a module after its path, so each module is tested in a folder of its own under
 # .mutation/ where its package sits at the top (pizza_kitchen/, not pizza-kitchen/pizza_kitchen/), as
-# the tests import it; the other packages come from the editable install. Usage:
+# the tests import it; the other packages come from the editable install in .venv-mutation. Usage:
 #   scripts/mutation.sh [NAME...]   NAME among: inventory ledger history guarded workflows saga
 # Each module's score goes to .mutation/<name>/score.txt, its surviving mutants to survivors.txt.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
-MUTMUT="${MUTMUT:-$ROOT/.venv/bin/mutmut}"
+VENV="$ROOT/.venv-mutation"
+MUTMUT="${MUTMUT:-$VENV/bin/mutmut}"
+
+# mutmut's own environment (requirements-mutation.txt says why), made again when its pins change.
+want=$(cat requirements.txt requirements-mutation.txt constraints.txt pyproject.toml | sha256sum | cut -c1-16)
+if [ "$(cat "$VENV/.pizza-deps" 2>/dev/null)" != "$want" ]; then
+  echo "mutation: installing mutmut into .venv-mutation" >&2
+  [ -x "$VENV/bin/python" ] || "${PYTHON:-python3}" -m venv "$VENV"
+  "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check -r requirements-mutation.txt -c constraints.txt
+  "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check --no-deps -e .
+  echo "$want" >"$VENV/.pizza-deps"
+fi
 # Two cores shared with other work: a few children, at low priority.
 CHILDREN="${PIZZA_MUTATION_CHILDREN:-2}"
 
