@@ -29,7 +29,7 @@ stock = APIBlueprint("inventory", __name__)
 @dapr_only
 def cook(body: CookRequest) -> Reply:
     """Cook an order through the kitchen's stages, then consume its attempt's ingredients once."""
-    dapr, initial = gateway(), kitchen_settings().initial_stock
+    dapr, settings = gateway(), kitchen_settings()
     need = ingredients_for(body.pizza_type, body.quantity)
 
     def use(s: Stock) -> Outcome[Reservation, Stock]:
@@ -37,12 +37,12 @@ def cook(body: CookRequest) -> Reply:
 
     try:
         # Look before cooking, so that a pizza the shelf cannot make publishes no stage.
-        planned = use(store.load(dapr, initial, body.order_id)[0]).answer
+        planned = use(store.load(dapr, settings.initial_stock, body.order_id)[0]).answer
         if planned.status in inventory.REFUSED:
             return _cooking_failed(body, planned.error, 409)
         run_stages(dapr, body, KITCHEN_STAGES, None, current_app.config["SETTINGS"].time_scale, body.attempt)
         # Cooked only once the ingredients are used: a release racing the stages wins, and says so.
-        used = store.update(dapr, initial, use, body.order_id)
+        used = store.update(dapr, settings, use, body.order_id)
         if used.status in inventory.REFUSED:
             return _cooking_failed(body, used.error, 409)
         publish_status(dapr, body, OrderStatus.COOKED, attempt=body.attempt)
@@ -90,7 +90,7 @@ def _reply(answer: Reservation) -> Reply:
 
 
 def _update(change: Callable[[Stock], Outcome[T, Stock]], order_id: str | None = None) -> T:
-    return store.update(gateway(), kitchen_settings().initial_stock, change, order_id)
+    return store.update(gateway(), kitchen_settings(), change, order_id)
 
 
 def _cooking_failed(order: CookRequest, reason: str | None, code: int) -> Reply:

@@ -6,8 +6,8 @@ from pizza_common.inventory import InventoryView, ReservationStatus, StockLevel
 from pizza_common.menu import INGREDIENTS
 
 # Every write copies and serialises the whole document, so it keeps only the orders that hold
-# units: a finished order's record moves to a key of its own (store.finished_key) with the write
-# that finishes it, where a late reserve or consume still finds it (docs/benchmark.md).
+# units: a finished order's record moves to a key of its own (store.finished_key) once the write
+# that finishes it has won, where a late reserve or consume still finds it (docs/benchmark.md).
 KEEP_FINISHED = 0
 
 
@@ -32,7 +32,7 @@ class Stock(BaseModel):
     orders: dict[str, OrderHolds] = {}
     seq: int = 0
     pruned: dict[str, OrderHolds] = Field(default_factory=dict, exclude=True)
-    """Finished orders this change moved out of the document: the store keeps each under its own key."""
+    """Finished orders this change would move out of the document: the store moves each to its own key."""
 
 
 def new_stock(initial: int) -> Stock:

@@ -4,6 +4,7 @@ import contextlib
 import threading
 import time
 from collections import Counter
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -11,7 +12,9 @@ from flask.testing import FlaskClient
 
 from pizza_common import guarded
 from pizza_common.dapr_io import ETagMismatch
-from pizza_kitchen import create_app, store
+from pizza_common.inventory import Reservation, ReservationStatus
+from pizza_common.menu import ingredients_for
+from pizza_kitchen import create_app, inventory, store
 from pizza_kitchen.settings import KitchenSettings
 from pizza_kitchen.stock import Stock
 from tests.support.dapr_double import FakeDapr
@@ -34,13 +37,17 @@ class ThreadSafeDapr(FakeDapr):
         time.sleep(0.001)  # let the other requests read the same etag before anyone writes
         return found
 
-    def save_state(self, key: str, value: Any, etag: str | None = None, *, create: bool = False) -> None:
+    def save_state(
+        self, key: str, value: Any, etag: str | None = None, *, create: bool = False, ttl_s: int | None = None
+    ) -> None:
         with self._lock:
             try:
-                super().save_state(key, value, etag, create=create)
+                super().save_state(key, value, etag, create=create, ttl_s=ttl_s)
             except ETagMismatch:
                 self.lost_races += 1
                 raise
+            if key != store.INVENTORY_KEY:
+                return
             doc = Stock.model_validate(value)
             lowest = min(doc.on_hand[name] - doc.reserved[name] for name in doc.on_hand)
             self.lowest_available = min(self.lowest_available, lowest)
@@ -101,3 +108,74 @@ def test_concurrent_reserves_for_the_last_units_never_oversell(
         assert dapr.lost_races > 0  # the test really raced: the etag, not luck, kept the count
     else:
         assert dapr.lost_races == 0  # one kitchen's threads take turns: no retries, no 503s
+
+
+class OtherKitchenFirst(FakeDapr):
+    """A state store where another kitchen's whole change lands just before this kitchen's first write."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.meanwhile: Callable[[], object] | None = None
+
+    def save_state(
+        self, key: str, value: Any, etag: str | None = None, *, create: bool = False, ttl_s: int | None = None
+    ) -> None:
+        other, self.meanwhile = self.meanwhile, None
+        if other is not None:
+            other()
+        super().save_state(key, value, etag, create=create, ttl_s=ttl_s)
+
+
+NEED = ingredients_for("margherita", 1)
+
+
+def totals(dapr: FakeDapr, settings: KitchenSettings) -> dict[str, tuple[int, int]]:
+    """Return (on hand, reserved) per ingredient of the stored inventory."""
+    stock, _ = store.load(dapr, settings.initial_stock)
+    return {name: (stock.on_hand[name], stock.reserved[name]) for name in NEED}
+
+
+@pytest.mark.parametrize("winner", ["release", "cook"])
+def test_a_cook_and_a_release_racing_in_two_kitchens_agree_on_one_outcome(
+    winner: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """One kitchen's cook and another's release of the same reserved order: one wins, stock adds up."""
+    monkeypatch.setattr(store, "_writer", contextlib.nullcontext())  # two processes share no lock
+    dapr, settings = OtherKitchenFirst(), KitchenSettings(initial_stock=10)
+    store.update(dapr, settings, lambda s: inventory.reserve(s, "o-1", 0, NEED), "o-1")
+    answers: dict[str, Reservation] = {}
+
+    def cook() -> None:
+        answers["cook"] = store.update(dapr, settings, lambda s: inventory.consume(s, "o-1", 0, NEED), "o-1")
+
+    def release() -> None:
+        answers["release"] = store.update(dapr, settings, lambda s: inventory.release(s, "o-1"), "o-1")
+
+    # The loser decides first, then the winner's change lands before the loser's first write.
+    first, second = (cook, release) if winner == "release" else (release, cook)
+    dapr.meanwhile = second
+    first()
+
+    late = store.update(dapr, settings, lambda s: inventory.reserve(s, "o-1", 1, NEED), "o-1")
+    assert late.status == ReservationStatus.RELEASED  # the tombstone holds either way
+    if winner == "release":
+        assert answers["release"].items == NEED
+        assert answers["cook"].status == ReservationStatus.RELEASED  # refused: nothing was cooked
+        assert totals(dapr, settings) == dict.fromkeys(NEED, (10, 0))  # all back on the shelf
+    else:
+        assert answers["cook"].status == ReservationStatus.CONSUMED
+        assert answers["release"].items == {}  # nothing left to give back
+        assert totals(dapr, settings) == {name: (10 - units, 0) for name, units in NEED.items()}
+
+
+def test_a_finished_order_leaves_the_document_for_its_own_key_with_a_lifetime(dapr: FakeDapr) -> None:
+    settings = KitchenSettings(initial_stock=10, finished_order_ttl_s=3600)
+    store.update(dapr, settings, lambda s: inventory.release(s, "o-1"), "o-1")
+    stock, _ = store.load(dapr, settings.initial_stock)
+    assert "o-1" in stock.orders  # kept until its own key is known to hold it
+    assert dapr.ttls[store.finished_key("o-1")] == 3600
+    store.update(dapr, settings, lambda s: inventory.reserve(s, "o-2", 0, NEED), "o-2")
+    stock, _ = store.load(dapr, settings.initial_stock)
+    assert list(stock.orders) == ["o-2"]  # the next write dropped it
+    late = store.update(dapr, settings, lambda s: inventory.reserve(s, "o-1", 0, NEED), "o-1")
+    assert late.status == ReservationStatus.RELEASED  # its own key still refuses a late reserve

@@ -100,6 +100,19 @@ def test_a_late_step_does_not_reopen_an_ended_order(client: FlaskClient) -> None
     assert got["status"] == "cancelled"
 
 
+def test_an_ending_stamped_before_a_recorded_step_still_ends_the_order(client: FlaskClient) -> None:
+    """The workflow stamps with its orchestration time, the kitchen with its own clock: an end ends."""
+    deliver(client, event("o12", "cooking_baking", 3))
+    failed = event("o12", "cooking_failed", 2)
+    failed["data"]["error"] = "the oven went out"
+    deliver(client, failed)
+    got = client.get("/order/o12").json
+    assert (got["status"], got["error"]) == ("cooking_failed", "the oven went out")
+    assert [h["status"] for h in got["history"]] == ["cooking_failed", "cooking_baking"]
+    deliver(client, event("o12", "delivery_on_the_way", 4))
+    assert client.get("/order/o12").json["status"] == "cooking_failed"  # ended: nothing reopens it
+
+
 def test_notifications_are_kept_with_their_status(client: FlaskClient) -> None:
     body = event("o9", "payment_charged", 1)
     body["data"]["message"] = "Your payment went through."

@@ -100,7 +100,11 @@ def refund(record: PaymentRecord | None, req: RefundRequest) -> Decided:
         seen = record.idempotency_keys[key]
         if seen.status in REFUND_STATUSES:
             return Outcome(Answer(200, seen))
-        return _refuse(record, f"idempotency key {key!r} was used for another request")
+        refused = _refuse(record, f"idempotency key {key!r} was used for another request")
+        if record.status != PaymentStatus.DECLINED:
+            return refused
+        # Refused, yet nothing was taken: close the order all the same, so no later card is charged.
+        return Outcome(refused.answer, record.model_copy(update={"status": PaymentStatus.REFUNDED}))
     if record is not None and record.status == PaymentStatus.CHARGED:
         result = PaymentResult(
             order_id=req.order_id,

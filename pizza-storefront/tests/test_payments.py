@@ -89,6 +89,17 @@ def test_a_refund_before_the_charge_closes_the_order(client: FlaskClient) -> Non
     assert (stored["status"], stored["charges"], stored["refunds"]) == ("refunded", 0, 0)
 
 
+def test_a_refund_refused_for_its_key_still_closes_a_declined_order(client: FlaskClient) -> None:
+    """Declined, then a refund under the charge's key: refused, but no later card may take money."""
+    client.post("/pay", json=charge(payment_token=DECLINED_TOKEN))
+    refused = client.post("/refund", json=refund(key="o-1:charge"))
+    assert (refused.status_code, refused.json["amount_cents"]) == (409, 0)
+    late = client.post("/pay", json=charge(key="o-1:charge:2"))
+    assert (late.status_code, late.json["status"]) == (409, "refunded")
+    stored = record(client)
+    assert (stored["status"], stored["charges"], stored["refunds"]) == ("refunded", 0, 0)
+
+
 def test_a_second_charge_under_another_key_is_409(client: FlaskClient) -> None:
     first = client.post("/pay", json=charge()).json
     resp = client.post("/pay", json=charge(key="o-1:charge:again"))

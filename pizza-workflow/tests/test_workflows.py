@@ -1,6 +1,7 @@
 """Every branch of the pizza workflow, on stand-in activities registered under the real names."""
 
 import logging
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -22,14 +23,18 @@ NO = {"approved": False}
 
 
 def start(
-    shop: Shop, events: dict[str, list[Any]] | None = None, release: str = VERSION, **order: Any
+    shop: Shop,
+    events: dict[str, list[Any]] | None = None,
+    threshold: int = 10_000,
+    release: str = VERSION,
+    **order: Any,
 ) -> tuple[Any, FakeContext]:
     ctx = FakeContext(shop.activities(), events=events or {})
     wf_input = WorkflowInput(
         order=Order.model_validate(sample_order(**order)),
         validation_timeout_s=30,
         approval_timeout_s=20,
-        approval_threshold_cents=10_000,
+        approval_threshold_cents=threshold,
         max_remakes=2,
         release=release,
     )
@@ -107,12 +112,11 @@ def test_a_rejected_pizza_is_cooked_again_then_delivered() -> None:
 
 
 def test_a_late_answer_for_an_earlier_attempt_is_ignored() -> None:
-    events = approved(
-        {"approved": False, "attempt": 0}, {"approved": True, "attempt": 0}, {"approved": True, "attempt": 1}
-    )
-    out, ctx = start(Shop(), events)
+    # The first pizza's rejection, sent twice: the copy arrives while the remade pizza waits.
+    late = {"approved": False, "attempt": 0}
+    out, ctx = start(Shop(), approved(late, late, {"approved": True, "attempt": 1}))
     assert out["status"] == "delivered"
-    assert ctx.called().count("cook_pizza") == 2
+    assert [a["attempt"] for n, a in ctx.calls if n == "cook_pizza"] == [0, 1]  # not remade again
 
 
 def test_remakes_exhausted_cancels_and_compensates() -> None:
@@ -289,3 +293,21 @@ def test_the_same_history_gives_the_same_decisions() -> None:
     assert run_workflow(pizza_workflow, first, wf_input) == run_workflow(pizza_workflow, second, wf_input)
     assert first.calls == second.calls
     assert first.stages == second.stages
+
+
+def test_each_check_waits_its_own_timeout_from_now() -> None:
+    _, ctx = start(Shop(), approved(OK) | {"ManagerApproval": [OK]}, quantity=6)
+    now = ctx.current_utc_datetime
+    assert ctx.deadlines == [
+        now + timedelta(seconds=20),
+        now + timedelta(seconds=30),
+    ]  # manager, then quality
+
+
+@pytest.mark.parametrize(("threshold", "asked"), [(10_800, False), (10_799, True)])
+def test_an_order_needs_a_manager_only_above_the_threshold(threshold: int, asked: bool) -> None:
+    shop = Shop()
+    out, _ = start(shop, approved(OK) | {"ManagerApproval": [OK]}, threshold=threshold, quantity=6)
+    assert (out["status"], out["total_cents"]) == ("delivered", 10_800)  # 6 large pepperoni
+    assert ((CheckKind.MANAGER, 0) in shop.opened) is asked
+    assert ("manager_approved" in shop.statuses()) is asked

@@ -42,9 +42,12 @@ class FakeContext:
     stages: list[str] = field(default_factory=list)
     calls: list[tuple[str, Any]] = field(default_factory=list)
     waiting: dict[str, list[dt_task.CompletableTask[Any]]] = field(default_factory=dict)
+    deadlines: list[datetime] = field(default_factory=list)  # each timed wait's deadline, in order
+    progress: list[dict[str, Any]] = field(default_factory=list)  # each custom status set, whole
 
     def set_custom_status(self, status: str) -> None:
-        self.stages.append(json.loads(status)["stage"])
+        self.progress.append(json.loads(status))
+        self.stages.append(self.progress[-1]["stage"])
 
     def _cancel(self) -> None:
         for task in self.waiting.get("CancelOrder", []):
@@ -78,12 +81,16 @@ class FakeContext:
     def wait_for_external_event(self, name: str, *, timeout: Any = None) -> dt_task.Task[Any]:
         task: dt_task.CompletableTask[Any] = dt_task.CompletableTask()
         self.waiting.setdefault(name, []).append(task)
+        if timeout is not None:
+            self.deadlines.append(timeout)
+        # The listed answers arrive after the wait begins: a deadline already past beats them all.
+        passed = timeout is not None and timeout <= self.current_utc_datetime
         if name == self.cancel_at:
             self.cancel_at = None
             self._cancel()
-        elif self.events.get(name):
+        elif self.events.get(name) and not passed:
             task.complete(self.events[name].pop(0))
-        elif timeout is not None and self.timers_fire:  # no answer: its deadline passes, as the SDK fails it
+        elif timeout is not None and (self.timers_fire or passed):  # its deadline passes, as the SDK fails it
             task.fail("timed out", pb.TaskFailureDetails(errorType="TimeoutError", errorMessage="timed out"))
         return task
 

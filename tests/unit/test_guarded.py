@@ -1,5 +1,6 @@
 """The one read-decide-write-at-ETag loop every service's state goes through."""
 
+import logging
 import threading
 from typing import Any
 
@@ -36,14 +37,48 @@ def add_one(value: int | None) -> Outcome[str, int]:
 
 
 @pytest.fixture(autouse=True)
-def no_pauses(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(guarded.time, "sleep", lambda _: None)
+def pauses(monkeypatch: pytest.MonkeyPatch) -> list[float]:
+    """Record each pause instead of taking it, refusing what time.sleep refuses."""
+    taken: list[float] = []
+
+    def sleep(seconds: float) -> None:
+        if not isinstance(seconds, int | float) or seconds < 0:
+            raise TypeError(f"time.sleep cannot take {seconds!r}")
+        taken.append(seconds)
+
+    monkeypatch.setattr(guarded.time, "sleep", sleep)
+    return taken
 
 
-def test_a_lost_race_reads_and_decides_again() -> None:
+def test_a_lost_race_reads_and_decides_again(pauses: list[float]) -> None:
     store = Store(races=3)
     assert guarded.update("k", store.read, add_one, store.write) == "added"
     assert (store.value, store.reads, store.writes) == (1, 4, 1)
+    # One jittered pause after each lost race, within a bound that doubles from BACKOFF_S.
+    assert len(pauses) == 3
+    assert all(0 <= p <= guarded.BACKOFF_S * 2**n for n, p in enumerate(pauses))
+
+
+def test_each_lost_race_is_logged_with_the_state_and_the_try(caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.DEBUG, logger=guarded.__name__)
+    store = Store(races=2)
+    guarded.update("order o-1", store.read, add_one, store.write)
+    said = [r.getMessage() for r in caplog.records if r.name == guarded.__name__]
+    assert said == ["order o-1: concurrent write, try 1", "order o-1: concurrent write, try 2"]
+
+
+def test_the_pause_grows_to_at_most_20_ms(monkeypatch: pytest.MonkeyPatch, pauses: list[float]) -> None:
+    monkeypatch.setattr(guarded.random, "uniform", lambda low, high: high)  # the longest pause each time
+    store = Store(races=1000)
+    with pytest.raises(StateBusy):
+        guarded.update("k", store.read, add_one, store.write)
+    assert pauses == [0.001, 0.002, 0.004, 0.008, 0.016, 0.02, 0.02, 0.02, 0.02, 0.02]
+
+
+def test_a_first_write_wins_at_once_without_a_pause(pauses: list[float]) -> None:
+    store = Store()
+    assert guarded.update("k", store.read, add_one, store.write) == "added"
+    assert (store.reads, store.writes, pauses) == (1, 1, [])
 
 
 def test_a_decision_that_changes_nothing_writes_nothing() -> None:
