@@ -12,7 +12,7 @@ from pizza_common import tracing
 from pizza_common.dapr_io import DaprGateway, DaprUnavailable, gateway
 from pizza_common.models import Order, StatusUpdate
 from pizza_common.names import ORDERS_TOPIC
-from pizza_common.statuses import MESSAGES, OrderStatus, Stages
+from pizza_common.statuses import MESSAGES, OrderStatus, TimedStages
 
 log = logging.getLogger(__name__)
 
@@ -50,7 +50,7 @@ def publish_status(
 def run_stages(
     dapr: DaprGateway,
     order: Order,
-    stages: Stages,
+    stages: TimedStages,
     final: OrderStatus | None,
     scale: float,
     attempt: int = 0,
@@ -68,7 +68,7 @@ def run_stages(
 
 
 def work(
-    body: Order, stages: Stages, final: OrderStatus | None, failed: OrderStatus
+    body: Order, stages: TimedStages, final: OrderStatus | None, failed: OrderStatus
 ) -> Order | tuple[Any, int]:
     """Run an order's stages in a route; return it at its final status, or the 503 reply of a fault."""
     scale = current_app.config["SETTINGS"].time_scale

@@ -60,17 +60,17 @@ class Stage(StrEnum):
     COMPENSATING = "compensating"
 
 
-Stages = tuple[tuple[OrderStatus, float], ...]
+TimedStages = tuple[tuple[OrderStatus, float], ...]
 
 # (status published when the stage starts, workshop duration in seconds)
 # The storefront's last stage is its result; kitchen and delivery end with a final status.
-STOREFRONT_STAGES: Final[Stages] = (
+STOREFRONT_STAGES: Final[TimedStages] = (
     (OrderStatus.VALIDATING, 1),
     (OrderStatus.PROCESSING, 2),
     (OrderStatus.CONFIRMED, 1),
 )
 
-KITCHEN_STAGES: Final[Stages] = (
+KITCHEN_STAGES: Final[TimedStages] = (
     (OrderStatus.COOKING_PREPARING_INGREDIENTS, 2),
     (OrderStatus.COOKING_MAKING_DOUGH, 3),
     (OrderStatus.COOKING_ADDING_TOPPINGS, 2),
@@ -78,7 +78,7 @@ KITCHEN_STAGES: Final[Stages] = (
     (OrderStatus.COOKING_QUALITY_CHECK, 1),
 )
 
-DELIVERY_STAGES: Final[Stages] = (
+DELIVERY_STAGES: Final[TimedStages] = (
     (OrderStatus.DELIVERY_FINDING_DRIVER, 2),
     (OrderStatus.DELIVERY_DRIVER_ASSIGNED, 1),
     (OrderStatus.DELIVERY_PICKED_UP, 2),

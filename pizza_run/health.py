@@ -32,7 +32,7 @@ def processes(replicas: list[str] | None = None) -> list[str]:
     return [*CONTROL_PLANE, *(name for app in apps for name in (sidecar(app), app))]
 
 
-def describe(name: str) -> str:
+def label(name: str) -> str:
     """Return a process's name and port, for a person."""
     if name in CONTROL_PLANE:
         return f"{name} on :{CONTROL_PLANE[name].port}"
@@ -83,7 +83,7 @@ def reachable(http: httpx.Client, app_id: str) -> bool:
 
 def waiting_for(http: httpx.Client, names: list[str], redis_password: str | None = None) -> str | None:
     """Return the first of the named processes that is not ready, described, or None once all are."""
-    return next((describe(name) for name in names if not ready(http, name, redis_password)), None)
+    return next((label(name) for name in names if not ready(http, name, redis_password)), None)
 
 
 def suite_waiting_for(

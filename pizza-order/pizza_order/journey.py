@@ -12,7 +12,7 @@ from pizza_common.statuses import (
 )
 
 # The way to a delivered pizza; other statuses (manager approval, remakes, refunds) are side trips.
-STEPS: Final = (
+JOURNEY: Final = (
     *(status for status, _ in STOREFRONT_STAGES),
     OrderStatus.INGREDIENTS_RESERVED,
     OrderStatus.PAYMENT_CHARGED,
@@ -30,10 +30,10 @@ WAITING_FOR: Final = {
 }
 
 
-def describe() -> dict[str, Any]:
+def view() -> dict[str, Any]:
     """Return the steps in order, the statuses that end an order and the customer's messages."""
     return {
-        "steps": [{"status": s, "message": MESSAGES.get(s, s)} for s in STEPS],
+        "steps": [{"status": s, "message": MESSAGES.get(s, s)} for s in JOURNEY],
         "ends": sorted(ENDED),
         "delivered": OrderStatus.DELIVERED,
         "waiting_for": WAITING_FOR,

@@ -29,7 +29,7 @@ class NewOrder(Order):
     order_id: OrderId | None = None  # type: ignore[assignment]
 
 
-class Decision(Contract):
+class Answer(Contract):
     approved: StrictBool
 
 
@@ -51,7 +51,7 @@ def menu() -> Reply:
 @bp.get("/journey")
 def stages() -> Reply:
     """Return the steps of an order, the statuses that end it and the customer's messages."""
-    return journey.describe()
+    return journey.view()
 
 
 def _key_problem(problem: str) -> Reply:
@@ -115,14 +115,14 @@ def order_status(path: OrderRef) -> Reply:
 
 @bp.post("/orders/<order_id>/validate")
 @staff.staff_only
-def validate(path: OrderRef, body: Decision) -> Reply:
+def validate(path: OrderRef, body: Answer) -> Reply:
     """Record the kitchen's quality check of the order's pizza."""
     return forward.post(WORKFLOW_APP, "validate-pizza", {"order_id": path.order_id, **body.model_dump()})
 
 
 @bp.post("/orders/<order_id>/approve")
 @staff.staff_only
-def approve(path: OrderRef, body: Decision) -> Reply:
+def approve(path: OrderRef, body: Answer) -> Reply:
     """Record a manager's decision on a large order."""
     return forward.post(WORKFLOW_APP, "approve-order", {"order_id": path.order_id, **body.model_dump()})
 

@@ -8,9 +8,9 @@ from pizza_common.settings import retention_s
 from pizza_common.staff import staff_only
 from pizza_common.web import Reply, error
 from pizza_workflow.checks import DECIDED, MANAGER, QUALITY, Check, Record
-from pizza_workflow.control import ALLOWED, progress
 from pizza_workflow.ids import instance_id
-from pizza_workflow.lookup import conflict, find
+from pizza_workflow.orders import conflict, find
+from pizza_workflow.views import ALLOWED, progress
 from pizza_workflow.worker import client
 
 bp = APIBlueprint("decisions", __name__)

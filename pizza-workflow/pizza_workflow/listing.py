@@ -11,8 +11,8 @@ from dapr.ext.workflow.workflow_management import WorkflowInstanceIdPage
 from pydantic import Field
 
 from pizza_common.models import Contract, Cursor, OrdersQuery
-from pizza_workflow.control import FINISHED, describe
 from pizza_workflow.ids import instance_id
+from pizza_workflow.views import FINISHED, order_view
 
 PREFIX = instance_id("")
 # How many workflow states one request reads at most: a rare status among many finished
@@ -82,7 +82,7 @@ def page(client: Lister, query: OrdersQuery) -> Page:
                     continue
             state = client.get_workflow_state(iid, fetch_payloads=True)
             if state is not None and (not query.status or state.runtime_status.name in query.status):
-                found.append(describe(iid.removeprefix(PREFIX), state))
+                found.append(order_view(iid.removeprefix(PREFIX), state))
         if not ids.continuation_token:
             return Page(found, None)
         token, skip = ids.continuation_token, 0

@@ -16,11 +16,11 @@ from pizza_common.stages import publish_status
 from pizza_common.statuses import ENDED, OrderStatus, Stage
 from pizza_common.web import Reply, error
 from pizza_workflow import listing
-from pizza_workflow.control import ALLOWED, FINISHED, describe, steps
 from pizza_workflow.ids import CANCEL_EVENT, WORKFLOW_NAME, claim_key, instance_id
-from pizza_workflow.lookup import conflict, find
+from pizza_workflow.orders import conflict, find
 from pizza_workflow.settings import workflow_settings
 from pizza_workflow.types import WorkflowInput
+from pizza_workflow.views import ALLOWED, FINISHED, history, order_view
 from pizza_workflow.worker import client
 
 log = logging.getLogger(__name__)
@@ -66,9 +66,9 @@ def get_status(path: OrderRef, query: StatusQuery) -> Reply:
     state = find(path.order_id)
     if state is None:
         return error(404, f"order {path.order_id} not found")
-    view = describe(path.order_id, state)
+    view = order_view(path.order_id, state)
     if query.history:
-        view["history"] = steps(client().get_workflow_history(state.instance_id))
+        view["history"] = history(client().get_workflow_history(state.instance_id))
     return view
 
 
@@ -90,7 +90,7 @@ def _steer(order_id: str, action: str, done: str) -> Reply:
         return error(404, f"order {order_id} not found")
     if state.runtime_status not in ALLOWED[action]:
         return conflict(order_id, state, action)
-    if action == "cancel" and describe(order_id, state)["stage"] in TOO_LATE_TO_CANCEL:
+    if action == "cancel" and order_view(order_id, state)["stage"] in TOO_LATE_TO_CANCEL:
         return conflict(order_id, state, action)  # it is ending already, and listens no more
     iid = instance_id(order_id)
     if action == "pause":
@@ -120,7 +120,7 @@ def _cancel_taken(order_id: str) -> Reply:
         state = find(order_id)
         if state is None:
             return error(404, f"order {order_id} not found")
-        now = describe(order_id, state)
+        now = order_view(order_id, state)
         if now.get("ending") == OrderStatus.CANCELLED or now.get("stage") == OrderStatus.CANCELLED:
             return {"order_id": order_id, "status": "cancelled"}
         if now.get("ending") or now["stage"] in TOO_LATE_TO_CANCEL or state.runtime_status in FINISHED:

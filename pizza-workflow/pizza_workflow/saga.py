@@ -97,14 +97,14 @@ class Run:
             raise Cancelled
         return task.get_result()
 
-    def run(self, activity: Any, payload: Any) -> Steps[Any]:
+    def step(self, activity: Any, payload: Any) -> Steps[Any]:
         """Run an activity to its end, unless cancelled; return its result."""
         return (yield from self.wait(self.call(activity, payload)))
 
     def ask(self, opened: Opened, timeout_s: float, **progress: Any) -> Steps[Decision]:
         """Open a check, then wait for a person's answer or the deadline; return the decision."""
         if opened.check == CheckKind.MANAGER or self.since("1.1.0"):  # 1.0.0's cooking opened its check
-            yield from self.run(act.open_check, opened)
+            yield from self.step(act.open_check, opened)
         return (yield from self.decide(opened, timeout_s, **progress))
 
     def decide(self, opened: Opened, timeout_s: float, **progress: Any) -> Steps[Decision]:
@@ -121,7 +121,7 @@ class Run:
             timed_out=answer is None,
         )
         if decision.timed_out:
-            standing = yield from self.run(act.close_check, decision)
+            standing = yield from self.step(act.close_check, decision)
             if self.since("1.1.0"):  # an answer recorded as the deadline passed stands: it got a 200
                 decision = Decision.model_validate(standing)
         return decision

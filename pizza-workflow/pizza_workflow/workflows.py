@@ -55,7 +55,7 @@ def _order(run: Run) -> Steps[dict[str, Any]]:
 def _take_order(run: Run) -> Steps[Ending]:
     """Have the storefront confirm and price the order."""
     run.stage(Stage.STOREFRONT)
-    taken = StepResult.model_validate((yield from run.run(act.take_order, run.order)))
+    taken = StepResult.model_validate((yield from run.step(act.take_order, run.order)))
     if not taken.ok:
         return OrderStatus.FAILED, taken.error or taken.status
     run.stage(Stage.STOREFRONT, total_cents=taken.total_cents)
@@ -106,13 +106,13 @@ def _cook_until_approved(run: Run) -> Steps[Ending]:
             request = ReserveInput(
                 order_id=order.order_id, pizza_type=order.pizza_type, quantity=order.quantity, attempt=attempt
             )
-            held = Reservation.model_validate((yield from run.run(act.reserve_ingredients, request)))
+            held = Reservation.model_validate((yield from run.step(act.reserve_ingredients, request)))
             if held.status not in HELD:
                 return OrderStatus.OUT_OF_STOCK, held.error
         run.stage(Stage.KITCHEN, attempt=attempt, inventory=ReservationStatus.RESERVED)
         # Release 1.0.0's cooking opened the quality check of what it cooked.
         cook = CookInput(**order.model_dump(), attempt=attempt, opens_check=not run.since("1.1.0"))
-        cooked = StepResult.model_validate((yield from run.run(act.cook_pizza, cook)))
+        cooked = StepResult.model_validate((yield from run.step(act.cook_pizza, cook)))
         if not cooked.ok:
             return OrderStatus.COOKING_FAILED, cooked.error or cooked.status
         opened = Opened(check=CheckKind.QUALITY, order=order, attempt=attempt)
@@ -134,7 +134,7 @@ def _deliver(run: Run) -> Steps[Ending]:
         # Once out for delivery, no cancel is raced: the customer gets the pizza and is charged.
         delivered = StepResult.model_validate((yield run.call(act.deliver_pizza, delivery)))
     else:
-        delivered = StepResult.model_validate((yield from run.run(act.deliver_pizza, delivery)))
+        delivered = StepResult.model_validate((yield from run.step(act.deliver_pizza, delivery)))
     if not delivered.ok:
         return OrderStatus.DELIVERY_FAILED, delivered.error or delivered.status
     return None

@@ -76,6 +76,6 @@ def test_the_stand_in_refuses_before_it_starts_anything() -> None:
 
 def test_the_readiness_checks_know_each_replica_by_its_name() -> None:
     assert names({"PIZZA_REPLICAS": "pizza-workflow=3"}) == ["pizza-workflow.2", "pizza-workflow.3"]
-    assert health.describe(health.sidecar("pizza-workflow.3")) == "the sidecar of pizza-workflow.3 on :3525"
-    assert health.describe("pizza-kitchen.2") == "pizza-kitchen.2 on :8013"
+    assert health.label(health.sidecar("pizza-workflow.3")) == "the sidecar of pizza-workflow.3 on :3525"
+    assert health.label("pizza-kitchen.2") == "pizza-kitchen.2 on :8013"
     assert "pizza-kitchen.2-daprd" in health.processes(["pizza-kitchen.2"])

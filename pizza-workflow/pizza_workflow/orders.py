@@ -1,10 +1,10 @@
-"""Finding an order's workflow, and the 409 that explains why an action does not fit it."""
+"""An order's workflow found by the order id, and the 409 that explains why an action does not fit it."""
 
 from dapr.ext.workflow import WorkflowState
 
 from pizza_common.web import Reply, error
-from pizza_workflow.control import describe
 from pizza_workflow.ids import instance_id
+from pizza_workflow.views import order_view
 from pizza_workflow.worker import client
 
 
@@ -15,7 +15,7 @@ def find(order_id: str) -> WorkflowState | None:
 
 def conflict(order_id: str, state: WorkflowState, action: str, **extra: object) -> Reply:
     """Return a 409 that names the order's runtime status and stage."""
-    view = describe(order_id, state)
+    view = order_view(order_id, state)
     return error(
         409,
         f"cannot {action} order {order_id} while it is {view['runtime_status']} at stage {view['stage']}",

@@ -1,4 +1,4 @@
-"""What an order's workflow may do next, and how its state reads to a client."""
+"""How an order's workflow reads to a client (its view, its history) and what it may do next."""
 
 import json
 from datetime import UTC
@@ -35,7 +35,7 @@ def progress(state: WorkflowState) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
 
-def describe(order_id: str, state: WorkflowState) -> dict[str, Any]:
+def order_view(order_id: str, state: WorkflowState) -> dict[str, Any]:
     """Return the client's view of an order's workflow: status, stage, progress, outcome."""
     status = state.runtime_status
     view: dict[str, Any] = {
@@ -65,7 +65,7 @@ TURN_MARKERS = frozenset(
 )
 
 
-def steps(events: list[WorkflowHistoryEvent]) -> list[dict[str, Any]]:
+def history(events: list[WorkflowHistoryEvent]) -> list[dict[str, Any]]:
     """Return the workflow's steps as the engine recorded them, oldest first, each with its time."""
     names = {e.event_id: e.name for e in events if e.name}
     return [
