@@ -19,7 +19,7 @@ from bench import floor_path, report
 from bench.model import PATHS
 from bench.resources import Monitor
 from bench.runner import Plan, Runner
-from pizza_common.settings import Settings
+from pizza_common.service.settings import Settings
 from pizza_run import layout, suite
 
 log = logging.getLogger("bench")

@@ -9,8 +9,8 @@ import httpx
 from bench.http import untraced
 from bench.load import PathFn
 from bench.model import OrderRun
-from pizza_common.names import DELIVERY_APP, KITCHEN_APP, STOREFRONT_APP
-from pizza_common.statuses import STOREFRONT_STAGES, OrderStatus
+from pizza_common.contract.names import DELIVERY_APP, KITCHEN_APP, STOREFRONT_APP
+from pizza_common.contract.statuses import STOREFRONT_STAGES, OrderStatus
 from pizza_run.http import invoke_url
 
 # (app, method, the status its answer must carry), in the workflow's order.

@@ -11,8 +11,8 @@ import httpx
 from bench.http import Backoff
 from bench.model import OrderRun
 from bench.stats import median_or_none
-from pizza_common.names import DELIVERY_APP, KITCHEN_APP, ORDER_APP, STOREFRONT_APP
-from pizza_common.statuses import DELIVERY_STAGES, KITCHEN_STAGES, STOREFRONT_STAGES, OrderStatus
+from pizza_common.contract.names import DELIVERY_APP, KITCHEN_APP, ORDER_APP, STOREFRONT_APP
+from pizza_common.contract.statuses import DELIVERY_STAGES, KITCHEN_STAGES, STOREFRONT_STAGES, OrderStatus
 from pizza_run.http import app_url
 
 log = logging.getLogger(__name__)

@@ -14,8 +14,8 @@ from typing import Final
 
 import httpx
 
-from pizza_common.names import ORDER_APP
-from pizza_common.statuses import ENDED, OrderStatus
+from pizza_common.contract.names import ORDER_APP
+from pizza_common.contract.statuses import ENDED, OrderStatus
 from pizza_run.http import app_url
 
 log = logging.getLogger(__name__)

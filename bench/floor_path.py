@@ -13,8 +13,8 @@ import httpx
 from bench.http import poll_json, untraced
 from bench.load import PathFn
 from bench.model import OrderRun
-from pizza_common.models import Order
-from pizza_common.statuses import OrderStatus
+from pizza_common.contract.models import Order
+from pizza_common.contract.statuses import OrderStatus
 from pizza_run import health, suite
 from pizza_run.http import TOKEN_HEADER
 from pizza_run.ports import LOCALHOST

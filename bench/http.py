@@ -7,7 +7,7 @@ from typing import Any, Final
 
 import httpx
 
-from pizza_common.settings import Settings
+from pizza_common.service.settings import Settings
 
 FIRST_WAIT_S: Final = 0.01
 MAX_WAIT_S: Final = 0.1

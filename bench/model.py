@@ -4,7 +4,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any, Final
 
-from pizza_common.models import Customer, Order
+from pizza_common.contract.models import Customer, Order
 
 PATHS: Final = ("workflow", "baseline", "floor")
 CUSTOMER: Final = Customer(name="Grace Hopper", address="1 Compiler Lane", phone="+1 202 555 0100")

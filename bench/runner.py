@@ -20,8 +20,8 @@ from bench.load import LevelRun, PathFn, order_ids, run_level
 from bench.model import OrderRun, order_json
 from bench.resources import Monitor, Usage
 from bench.stats import ratio, summarize
-from pizza_common.menu import ingredients_for
-from pizza_common.names import KITCHEN_APP
+from pizza_common.contract.menu import ingredients_for
+from pizza_common.contract.names import KITCHEN_APP
 from pizza_run.http import invoke_url
 
 log = logging.getLogger(__name__)

@@ -13,8 +13,8 @@ from dapr.ext.workflow import WorkflowStatus
 from bench.events import OrderEvents
 from bench.http import Backoff, fetch_json, poll_json
 from bench.model import OrderRun
-from pizza_common.names import WORKFLOW_APP
-from pizza_common.statuses import OrderStatus
+from pizza_common.contract.names import WORKFLOW_APP
+from pizza_common.contract.statuses import OrderStatus
 from pizza_run.http import app_url
 
 RUNNING: Final = WorkflowStatus.RUNNING.name

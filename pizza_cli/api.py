@@ -10,7 +10,7 @@ from typing import Any
 import httpx
 
 from pizza_cli import sse
-from pizza_common.names import STAFF_HEADER
+from pizza_common.contract.names import STAFF_HEADER
 
 log = logging.getLogger(__name__)
 READ_TIMEOUT_S = 60.0  # the server sends a heartbeat every 15 s: silence this long means a dead stream

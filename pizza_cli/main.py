@@ -6,7 +6,7 @@ import typer
 
 from pizza_cli import render, steer
 from pizza_cli.api import ApiError, Shop, SuiteDown
-from pizza_common import signin
+from pizza_common.auth import signin
 from pizza_common.release import VERSION
 from pizza_run.layout import saved_token
 

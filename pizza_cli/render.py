@@ -7,8 +7,8 @@ from rich.console import Console
 from rich.table import Table
 
 from pizza_cli.api import ApiError
-from pizza_common.menu import format_cents
-from pizza_common.names import ZIPKIN_URL
+from pizza_common.contract.menu import format_cents
+from pizza_common.contract.names import ZIPKIN_URL
 
 out = Console(highlight=False)
 err = Console(stderr=True, highlight=False, soft_wrap=True)

@@ -8,11 +8,11 @@ from typing import Any
 
 from flask import current_app
 
-from pizza_common import tracing
-from pizza_common.dapr_io import DaprGateway, DaprUnavailable, gateway
-from pizza_common.models import Order, StatusUpdate
-from pizza_common.names import ORDERS_TOPIC
-from pizza_common.statuses import MESSAGES, OrderStatus, TimedStages
+from pizza_common.contract.models import Order, StatusUpdate
+from pizza_common.contract.names import ORDERS_TOPIC
+from pizza_common.contract.statuses import MESSAGES, OrderStatus, TimedStages
+from pizza_common.service import tracing
+from pizza_common.sidecar.dapr_io import DaprGateway, DaprUnavailable, gateway
 
 log = logging.getLogger(__name__)
 

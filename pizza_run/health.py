@@ -8,7 +8,7 @@ from typing import Final
 
 import httpx
 
-from pizza_common.names import PORTS, WORKFLOW_APP
+from pizza_common.contract.names import PORTS, WORKFLOW_APP
 from pizza_run.http import app_url, invoke_url, sidecar_url
 from pizza_run.ports import CONTROL_PLANE, LOCALHOST
 from pizza_run.replicas import shift, split

@@ -5,7 +5,7 @@ from typing import Final
 
 import httpx
 
-from pizza_common.names import PORTS, STAFF_HEADER, WORKFLOW_APP
+from pizza_common.contract.names import PORTS, STAFF_HEADER, WORKFLOW_APP
 from pizza_run.ports import LOCALHOST
 from pizza_run.replicas import shift
 

@@ -4,7 +4,7 @@ import socket
 from dataclasses import dataclass
 from typing import Final
 
-from pizza_common.names import PORTS
+from pizza_common.contract.names import PORTS
 
 LOCALHOST: Final = "127.0.0.1"
 

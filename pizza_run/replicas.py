@@ -9,7 +9,7 @@ import dataclasses
 from collections.abc import Mapping
 from typing import Final
 
-from pizza_common.names import ORDER_APP, PORTS
+from pizza_common.contract.names import ORDER_APP, PORTS
 from pizza_run.runfile import REPLICA_SEPARATOR, AppSpec
 
 ENV: Final = "PIZZA_REPLICAS"

@@ -29,7 +29,7 @@ declare -A MODULES=(
   [inventory]="pizza-kitchen pizza_kitchen inventory.py pizza-kitchen/tests"
   [ledger]="pizza-storefront pizza_storefront ledger.py pizza-storefront/tests"
   [history]="pizza-order pizza_order history.py pizza-order/tests"
-  [guarded]=". pizza_common guarded.py tests/unit/test_guarded.py"
+  [guarded]=". pizza_common sidecar/guarded.py tests/unit/test_guarded.py"
   [workflows]="pizza-workflow pizza_workflow workflows.py pizza-workflow/tests"
   [saga]="pizza-workflow pizza_workflow saga.py pizza-workflow/tests"
 )

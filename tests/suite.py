@@ -9,7 +9,7 @@ from typing import Any, TypeVar
 import httpx
 import pytest
 
-from pizza_common.names import PORTS, WORKFLOW_APP, ZIPKIN_URL
+from pizza_common.contract.names import PORTS, WORKFLOW_APP, ZIPKIN_URL
 from pizza_run.http import TokenAuth, app_url
 from pizza_run.suite import running
 from tests.support.orders import sample_order

@@ -4,7 +4,7 @@ from typing import Any
 
 from bench.breakdown import WORKFLOW_SEGMENTS, marks, sample, segments_ms
 from bench.model import OrderRun
-from pizza_common.statuses import DELIVERY_STAGES, KITCHEN_STAGES, STOREFRONT_STAGES, OrderStatus
+from pizza_common.contract.statuses import DELIVERY_STAGES, KITCHEN_STAGES, STOREFRONT_STAGES, OrderStatus
 
 
 def _history(statuses: list[str]) -> list[dict[str, Any]]:

@@ -2,10 +2,10 @@
 
 from flask_openapi3 import APIBlueprint
 
-from pizza_common.models import Order
+from pizza_common.contract.models import Order
+from pizza_common.contract.statuses import DELIVERY_STAGES, OrderStatus
+from pizza_common.service.web import Reply, dapr_only
 from pizza_common.stages import work
-from pizza_common.statuses import DELIVERY_STAGES, OrderStatus
-from pizza_common.web import Reply, dapr_only
 
 bp = APIBlueprint("delivery", __name__)
 

@@ -5,8 +5,8 @@ from typing import Any
 
 from flask_openapi3 import OpenAPI
 
-from pizza_common.names import KITCHEN_APP
-from pizza_common.web import create_service_app
+from pizza_common.contract.names import KITCHEN_APP
+from pizza_common.service.web import create_service_app
 from pizza_kitchen import routes
 from pizza_kitchen.settings import KitchenSettings
 

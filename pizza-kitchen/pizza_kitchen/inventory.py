@@ -1,7 +1,7 @@
 """The rules of restocking, reserving, consuming and releasing ingredients: pure, no I/O."""
 
-from pizza_common.guarded import Outcome
-from pizza_common.inventory import InventoryView, Reservation, ReservationStatus
+from pizza_common.contract.inventory import InventoryView, Reservation, ReservationStatus
+from pizza_common.sidecar.guarded import Outcome
 from pizza_kitchen.stock import Hold, Stock, add, prune, touch, view
 
 REFUSED = frozenset({ReservationStatus.OUT_OF_STOCK, ReservationStatus.RELEASED})

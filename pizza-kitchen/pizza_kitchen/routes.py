@@ -7,14 +7,20 @@ from typing import TypeVar
 from flask import current_app
 from flask_openapi3 import APIBlueprint
 
-from pizza_common.dapr_io import DaprUnavailable, gateway
-from pizza_common.guarded import Outcome
-from pizza_common.inventory import CookRequest, InventoryView, Reservation, ReserveRequest, RestockRequest
-from pizza_common.menu import ingredients_for
-from pizza_common.models import OrderRef
+from pizza_common.contract.inventory import (
+    CookRequest,
+    InventoryView,
+    Reservation,
+    ReserveRequest,
+    RestockRequest,
+)
+from pizza_common.contract.menu import ingredients_for
+from pizza_common.contract.models import OrderRef
+from pizza_common.contract.statuses import KITCHEN_STAGES, OrderStatus
+from pizza_common.service.web import Reply, dapr_only
+from pizza_common.sidecar.dapr_io import DaprUnavailable, gateway
+from pizza_common.sidecar.guarded import Outcome
 from pizza_common.stages import publish_status, run_stages
-from pizza_common.statuses import KITCHEN_STAGES, OrderStatus
-from pizza_common.web import Reply, dapr_only
 from pizza_kitchen import inventory, store
 from pizza_kitchen.settings import kitchen_settings
 from pizza_kitchen.stock import Stock, view

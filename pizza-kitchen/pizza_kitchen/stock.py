@@ -2,8 +2,8 @@
 
 from pydantic import BaseModel, Field
 
-from pizza_common.inventory import InventoryView, ReservationStatus, StockLevel
-from pizza_common.menu import INGREDIENTS
+from pizza_common.contract.inventory import InventoryView, ReservationStatus, StockLevel
+from pizza_common.contract.menu import INGREDIENTS
 
 # Every write copies and serialises the whole document, so it keeps only the orders that hold
 # units: a finished order's record moves to a key of its own (store.finished_key) once the write

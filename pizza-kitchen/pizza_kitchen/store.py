@@ -12,9 +12,9 @@ import weakref
 from collections.abc import Callable
 from typing import Final, TypeVar
 
-from pizza_common import guarded
-from pizza_common.dapr_io import DaprGateway, DaprUnavailable
-from pizza_common.guarded import Outcome
+from pizza_common.sidecar import guarded
+from pizza_common.sidecar.dapr_io import DaprGateway, DaprUnavailable
+from pizza_common.sidecar.guarded import Outcome
 from pizza_kitchen.settings import KitchenSettings
 from pizza_kitchen.stock import OrderHolds, Stock, new_stock
 

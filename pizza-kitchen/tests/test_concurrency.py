@@ -10,10 +10,10 @@ from typing import Any
 import pytest
 from flask.testing import FlaskClient
 
-from pizza_common import guarded
-from pizza_common.dapr_io import ETagMismatch
-from pizza_common.inventory import Reservation, ReservationStatus
-from pizza_common.menu import ingredients_for
+from pizza_common.contract.inventory import Reservation, ReservationStatus
+from pizza_common.contract.menu import ingredients_for
+from pizza_common.sidecar import guarded
+from pizza_common.sidecar.dapr_io import ETagMismatch
 from pizza_kitchen import create_app, inventory, store
 from pizza_kitchen.settings import KitchenSettings
 from pizza_kitchen.stock import Stock

@@ -5,8 +5,8 @@ from typing import Any
 
 from flask.testing import FlaskClient
 
-from pizza_common.dapr_io import DaprUnavailable
-from pizza_common.statuses import KITCHEN_STAGES
+from pizza_common.contract.statuses import KITCHEN_STAGES
+from pizza_common.sidecar.dapr_io import DaprUnavailable
 from tests.support.dapr_double import FakeDapr
 from tests.support.orders import sample_order
 

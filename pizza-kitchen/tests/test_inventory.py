@@ -6,7 +6,7 @@ from typing import Any
 import pytest
 from flask.testing import FlaskClient
 
-from pizza_common.menu import INGREDIENTS
+from pizza_common.contract.menu import INGREDIENTS
 from pizza_kitchen import create_app
 from pizza_kitchen.settings import KitchenSettings
 from tests.support.dapr_double import FakeDapr

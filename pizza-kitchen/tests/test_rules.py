@@ -2,7 +2,7 @@
 
 import pytest
 
-from pizza_common.inventory import ReservationStatus
+from pizza_common.contract.inventory import ReservationStatus
 from pizza_kitchen import inventory, stock
 from pizza_kitchen.stock import Stock, new_stock
 

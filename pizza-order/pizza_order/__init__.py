@@ -5,9 +5,9 @@ from typing import Any
 
 from flask_openapi3 import OpenAPI
 
-from pizza_common.names import ORDER_APP
-from pizza_common.server import RefusedStart
-from pizza_common.web import create_service_app
+from pizza_common.contract.names import ORDER_APP
+from pizza_common.service.server import RefusedStart
+from pizza_common.service.web import create_service_app
 from pizza_order import live, routes, shop_api, staff, ui
 
 

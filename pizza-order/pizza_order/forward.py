@@ -4,8 +4,8 @@ from typing import Any
 
 from flask import jsonify
 
-from pizza_common.dapr_io import Invocation, gateway
-from pizza_common.web import Reply
+from pizza_common.service.web import Reply
+from pizza_common.sidecar.dapr_io import Invocation, gateway
 from pizza_order import staff
 
 

@@ -1,7 +1,7 @@
 """Merge status updates into a stored order: ordered, de-duplicated, never losing the order."""
 
-from pizza_common.models import StatusUpdate, utcnow
-from pizza_common.statuses import ENDED
+from pizza_common.contract.models import StatusUpdate, utcnow
+from pizza_common.contract.statuses import ENDED
 from pizza_order.records import HistoryEntry, OrderRecord
 
 

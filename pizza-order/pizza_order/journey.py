@@ -2,7 +2,7 @@
 
 from typing import Any, Final
 
-from pizza_common.statuses import (
+from pizza_common.contract.statuses import (
     DELIVERY_STAGES,
     ENDED,
     KITCHEN_STAGES,

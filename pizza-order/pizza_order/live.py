@@ -8,11 +8,11 @@ from flask import Flask, Response, current_app, request
 from flask_openapi3 import APIBlueprint
 from pydantic import BaseModel
 
-from pizza_common.dapr_io import gateway
-from pizza_common.models import OrderId, OrderRef, StatusUpdate
-from pizza_common.staff import forbidden
-from pizza_common.statuses import OrderStatus
-from pizza_common.web import Reply, error
+from pizza_common.auth.staff_guard import forbidden
+from pizza_common.contract.models import OrderId, OrderRef, StatusUpdate
+from pizza_common.contract.statuses import OrderStatus
+from pizza_common.service.web import Reply, error
+from pizza_common.sidecar.dapr_io import gateway
 from pizza_order import broker as sse
 from pizza_order import staff, store
 from pizza_order.records import HistoryEntry

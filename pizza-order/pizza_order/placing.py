@@ -11,9 +11,9 @@ import json
 import re
 from typing import Any, Final
 
-from pizza_common.dapr_io import DaprGateway, ETagMismatch
-from pizza_common.models import Contract
-from pizza_common.settings import retention_s
+from pizza_common.contract.models import Contract
+from pizza_common.service.settings import retention_s
+from pizza_common.sidecar.dapr_io import DaprGateway, ETagMismatch
 
 HEADER: Final = "Idempotency-Key"
 KEY_PATTERN: Final = re.compile(r"[A-Za-z0-9_-]{16,128}")

@@ -4,8 +4,8 @@ from datetime import datetime
 
 from pydantic import Field
 
-from pizza_common.models import Contract, Order, utcnow
-from pizza_common.statuses import OrderStatus
+from pizza_common.contract.models import Contract, Order, utcnow
+from pizza_common.contract.statuses import OrderStatus
 
 
 class HistoryEntry(Contract):

@@ -5,11 +5,11 @@ import logging
 from flask_openapi3 import APIBlueprint
 from pydantic import BaseModel, ValidationError
 
-from pizza_common.dapr_io import DaprUnavailable, ETagMismatch, gateway
-from pizza_common.models import Order, OrderRef, StatusUpdate
-from pizza_common.names import ORDERS_SUB_ROUTE
-from pizza_common.statuses import OrderStatus
-from pizza_common.web import Reply, dapr_only, error
+from pizza_common.contract.models import Order, OrderRef, StatusUpdate
+from pizza_common.contract.names import ORDERS_SUB_ROUTE
+from pizza_common.contract.statuses import OrderStatus
+from pizza_common.service.web import Reply, dapr_only, error
+from pizza_common.sidecar.dapr_io import DaprUnavailable, ETagMismatch, gateway
 from pizza_order import live, staff, store
 from pizza_order.records import OrderRecord
 

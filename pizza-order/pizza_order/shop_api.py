@@ -9,11 +9,11 @@ from flask import jsonify, request
 from flask_openapi3 import APIBlueprint
 from pydantic import StrictBool
 
-from pizza_common.dapr_io import gateway
-from pizza_common.models import Contract, Order, OrderId, OrderRef, OrdersQuery
-from pizza_common.names import STOREFRONT_APP, WORKFLOW_APP
-from pizza_common.staff import forbidden
-from pizza_common.web import Reply, error
+from pizza_common.auth.staff_guard import forbidden
+from pizza_common.contract.models import Contract, Order, OrderId, OrderRef, OrdersQuery
+from pizza_common.contract.names import STOREFRONT_APP, WORKFLOW_APP
+from pizza_common.service.web import Reply, error
+from pizza_common.sidecar.dapr_io import gateway
 from pizza_order import forward, journey, placing, staff, store
 from pizza_order.live import event_of
 

@@ -13,12 +13,12 @@ from flask_openapi3 import APIBlueprint
 from flask_wtf.csrf import CSRFProtect, generate_csrf
 from pydantic import BaseModel
 
-from pizza_common import signin
-from pizza_common import staff as shared
-from pizza_common.dapr_io import ETagMismatch, gateway
-from pizza_common.names import STAFF_HEADER
-from pizza_common.staff import staff_only
-from pizza_common.web import Reply, error, sent_token, staff_token
+from pizza_common.auth import signin
+from pizza_common.auth import staff_guard as shared
+from pizza_common.auth.staff_guard import staff_only
+from pizza_common.contract.names import STAFF_HEADER
+from pizza_common.service.web import Reply, error, sent_token, staff_token
+from pizza_common.sidecar.dapr_io import ETagMismatch, gateway
 
 __all__ = ["staff_only"]  # the shared mark: this app's guard also lets a signed-in browser in
 

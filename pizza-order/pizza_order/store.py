@@ -1,12 +1,12 @@
 """Orders in the state store, written with optimistic concurrency so no update is lost."""
 
-from pizza_common import guarded
-from pizza_common.dapr_io import DaprGateway, ETagMismatch
-from pizza_common.guarded import Outcome
-from pizza_common.models import Order, StatusUpdate, utcnow
-from pizza_common.settings import retention_s
+from pizza_common.contract.models import Order, StatusUpdate, utcnow
+from pizza_common.contract.statuses import OrderStatus
+from pizza_common.service.settings import retention_s
+from pizza_common.sidecar import guarded
+from pizza_common.sidecar.dapr_io import DaprGateway, ETagMismatch
+from pizza_common.sidecar.guarded import Outcome
 from pizza_common.stages import event_id
-from pizza_common.statuses import OrderStatus
 from pizza_order.history import merge
 from pizza_order.locks import KeyLocks
 from pizza_order.records import HistoryEntry, OrderRecord

@@ -3,7 +3,7 @@
 from flask import current_app
 from flask_openapi3 import APIBlueprint
 
-from pizza_common.web import Reply
+from pizza_common.service.web import Reply
 
 bp = APIBlueprint("ui", __name__)
 

@@ -2,7 +2,7 @@
 
 from datetime import UTC, datetime, timedelta
 
-from pizza_common.models import StatusUpdate
+from pizza_common.contract.models import StatusUpdate
 from pizza_order.history import merge
 from pizza_order.records import OrderRecord
 from tests.support.orders import sample_order

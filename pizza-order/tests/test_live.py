@@ -6,7 +6,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from pizza_common.settings import Settings
+from pizza_common.service.settings import Settings
 from pizza_order import create_app
 from pizza_order.broker import broker
 from tests.support.dapr_double import FakeDapr

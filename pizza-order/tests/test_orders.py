@@ -4,7 +4,7 @@ from typing import Any
 
 from flask.testing import FlaskClient
 
-from pizza_common.settings import Settings
+from pizza_common.service.settings import Settings
 from pizza_order.store import order_key
 from tests.support.dapr_double import FakeDapr
 from tests.support.orders import sample_order

@@ -5,9 +5,9 @@ from typing import Any
 import pytest
 from flask.testing import FlaskClient
 
-from pizza_common.dapr_io import DaprGateway, DaprUnavailable
-from pizza_common.names import STOREFRONT_APP, WORKFLOW_APP
-from pizza_common.settings import Settings
+from pizza_common.contract.names import STOREFRONT_APP, WORKFLOW_APP
+from pizza_common.service.settings import Settings
+from pizza_common.sidecar.dapr_io import DaprGateway, DaprUnavailable
 from tests.support.dapr_double import CannedPool, FakeDapr
 from tests.support.orders import sample_order
 

@@ -6,9 +6,9 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from pizza_common import signin
-from pizza_common.names import WORKFLOW_APP
-from pizza_common.settings import Settings
+from pizza_common.auth import signin
+from pizza_common.contract.names import WORKFLOW_APP
+from pizza_common.service.settings import Settings
 from pizza_order import create_app
 from tests.support.dapr_double import FakeDapr
 from tests.support.orders import sample_order

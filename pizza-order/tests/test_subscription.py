@@ -8,9 +8,9 @@ from typing import Any
 
 from flask.testing import FlaskClient
 
-from pizza_common.dapr_io import ETagMismatch
-from pizza_common.models import StatusUpdate
-from pizza_common.statuses import ENDED, OrderStatus
+from pizza_common.contract.models import StatusUpdate
+from pizza_common.contract.statuses import ENDED, OrderStatus
+from pizza_common.sidecar.dapr_io import ETagMismatch
 from pizza_order import store
 from tests.support.dapr_double import FakeDapr
 from tests.support.orders import sample_order

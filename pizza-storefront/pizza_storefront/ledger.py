@@ -4,8 +4,7 @@ import hashlib
 from dataclasses import dataclass
 from typing import Any, Final
 
-from pizza_common.guarded import Outcome
-from pizza_common.payments import (
+from pizza_common.contract.payments import (
     DECLINED_TOKEN,
     ChargeRequest,
     PaymentRecord,
@@ -13,6 +12,7 @@ from pizza_common.payments import (
     PaymentStatus,
     RefundRequest,
 )
+from pizza_common.sidecar.guarded import Outcome
 
 # The HTTP status of each charge answer, so that a replayed key answers as its first call did.
 CHARGE_CODES: Final = {PaymentStatus.CHARGED: 200, PaymentStatus.DECLINED: 402}

@@ -1,7 +1,7 @@
-"""The menu as customers read it, built from the one definition in pizza_common.menu."""
+"""The menu as customers read it, built from the one definition in pizza_common.contract.menu."""
 
-from pizza_common.menu import CURRENCY, MENU, SIZES, format_cents
-from pizza_common.models import Contract
+from pizza_common.contract.menu import CURRENCY, MENU, SIZES, format_cents
+from pizza_common.contract.models import Contract
 
 
 class MenuPizza(Contract):

@@ -2,11 +2,11 @@
 
 from flask_openapi3 import APIBlueprint
 
-from pizza_common.dapr_io import gateway
-from pizza_common.guarded import StateBusy
-from pizza_common.models import OrderRef
-from pizza_common.payments import ChargeRequest, PaymentRecord, PaymentResult, RefundRequest
-from pizza_common.web import Reply, dapr_only, dapr_or_staff, error
+from pizza_common.contract.models import OrderRef
+from pizza_common.contract.payments import ChargeRequest, PaymentRecord, PaymentResult, RefundRequest
+from pizza_common.service.web import Reply, dapr_only, dapr_or_staff, error
+from pizza_common.sidecar.dapr_io import gateway
+from pizza_common.sidecar.guarded import StateBusy
 from pizza_storefront import ledger, payment_store
 
 bp = APIBlueprint("payments", __name__)

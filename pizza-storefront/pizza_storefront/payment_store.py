@@ -2,10 +2,10 @@
 
 from collections.abc import Callable
 
-from pizza_common import guarded
-from pizza_common.dapr_io import DaprGateway
-from pizza_common.payments import PaymentRecord
-from pizza_common.settings import retention_s
+from pizza_common.contract.payments import PaymentRecord
+from pizza_common.service.settings import retention_s
+from pizza_common.sidecar import guarded
+from pizza_common.sidecar.dapr_io import DaprGateway
 from pizza_storefront.ledger import Answer, Decided
 
 Decide = Callable[[PaymentRecord | None], Decided]

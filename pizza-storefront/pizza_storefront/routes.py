@@ -2,11 +2,11 @@
 
 from flask_openapi3 import APIBlueprint
 
-from pizza_common.menu import price_cents
-from pizza_common.models import Order, PricedOrder
+from pizza_common.contract.menu import price_cents
+from pizza_common.contract.models import Order, PricedOrder
+from pizza_common.contract.statuses import STOREFRONT_STAGES, OrderStatus
+from pizza_common.service.web import Reply, dapr_only
 from pizza_common.stages import work
-from pizza_common.statuses import STOREFRONT_STAGES, OrderStatus
-from pizza_common.web import Reply, dapr_only
 from pizza_storefront.menu_view import Menu, build_menu
 
 bp = APIBlueprint("storefront", __name__)

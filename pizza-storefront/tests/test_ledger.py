@@ -2,7 +2,13 @@
 
 import hashlib
 
-from pizza_common.payments import DECLINED_TOKEN, ChargeRequest, PaymentRecord, PaymentStatus, RefundRequest
+from pizza_common.contract.payments import (
+    DECLINED_TOKEN,
+    ChargeRequest,
+    PaymentRecord,
+    PaymentStatus,
+    RefundRequest,
+)
 from pizza_storefront import ledger
 
 REQ = {"order_id": "o-1", "amount_cents": 1800, "payment_token": "tok_visa", "idempotency_key": "k1"}

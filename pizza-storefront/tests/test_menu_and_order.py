@@ -2,8 +2,8 @@
 
 from flask.testing import FlaskClient
 
-from pizza_common.menu import CURRENCY, MENU, SIZES, format_cents
-from pizza_common.statuses import STOREFRONT_STAGES
+from pizza_common.contract.menu import CURRENCY, MENU, SIZES, format_cents
+from pizza_common.contract.statuses import STOREFRONT_STAGES
 from tests.support.dapr_double import FakeDapr
 from tests.support.orders import sample_order
 

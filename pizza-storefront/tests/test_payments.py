@@ -5,9 +5,9 @@ from typing import Any
 import pytest
 from flask.testing import FlaskClient
 
-from pizza_common.guarded import ATTEMPTS
-from pizza_common.payments import DECLINED_TOKEN
-from pizza_common.settings import Settings
+from pizza_common.contract.payments import DECLINED_TOKEN
+from pizza_common.service.settings import Settings
+from pizza_common.sidecar.guarded import ATTEMPTS
 from pizza_storefront import create_app
 from pizza_storefront.payment_store import payment_key
 from tests.support.dapr_double import FakeDapr

@@ -6,9 +6,9 @@ from typing import Any
 import grpc
 from flask_openapi3 import OpenAPI
 
-from pizza_common import staff
-from pizza_common.names import WORKFLOW_APP
-from pizza_common.web import Reply, create_service_app, error
+from pizza_common.auth import staff_guard as staff
+from pizza_common.contract.names import WORKFLOW_APP
+from pizza_common.service.web import Reply, create_service_app, error
 from pizza_workflow import decisions, purge_routes, routes, worker
 from pizza_workflow.settings import WorkflowSettings
 

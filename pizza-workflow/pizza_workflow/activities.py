@@ -8,14 +8,14 @@ from typing import Any, TypeVar
 from dapr.ext.workflow import WorkflowActivityContext
 from pydantic import BaseModel
 
-from pizza_common.dapr_io import DaprGateway, ETagMismatch
-from pizza_common.inventory import Reservation
-from pizza_common.models import Order, OrderRef
-from pizza_common.names import DELIVERY_APP, KITCHEN_APP, STOREFRONT_APP
-from pizza_common.payments import ChargeRequest, PaymentResult, RefundRequest
-from pizza_common.settings import retention_s
+from pizza_common.contract.inventory import Reservation
+from pizza_common.contract.models import Order, OrderRef
+from pizza_common.contract.names import DELIVERY_APP, KITCHEN_APP, STOREFRONT_APP
+from pizza_common.contract.payments import ChargeRequest, PaymentResult, RefundRequest
+from pizza_common.contract.statuses import OrderStatus
+from pizza_common.service.settings import retention_s
+from pizza_common.sidecar.dapr_io import DaprGateway, ETagMismatch
 from pizza_common.stages import publish_status
-from pizza_common.statuses import OrderStatus
 from pizza_workflow.checks import CHECKS, CheckKind, Decision, Opened, Record
 from pizza_workflow.types import ChargeInput, CookInput, DeliverInput, Notes, ReserveInput, StepResult
 

@@ -13,8 +13,8 @@ from enum import StrEnum
 
 from pydantic import Field
 
-from pizza_common.models import Contract, Order, OrderRef, utcnow
-from pizza_common.statuses import OrderStatus, Stage
+from pizza_common.contract.models import Contract, Order, OrderRef, utcnow
+from pizza_common.contract.statuses import OrderStatus, Stage
 from pizza_workflow.ids import MANAGER_APPROVAL_EVENT, VALIDATION_EVENT
 
 

@@ -2,11 +2,11 @@
 
 from flask_openapi3 import APIBlueprint
 
-from pizza_common.dapr_io import ETagMismatch, gateway
-from pizza_common.models import HumanDecision
-from pizza_common.settings import retention_s
-from pizza_common.staff import staff_only
-from pizza_common.web import Reply, error
+from pizza_common.auth.staff_guard import staff_only
+from pizza_common.contract.models import HumanDecision
+from pizza_common.service.settings import retention_s
+from pizza_common.service.web import Reply, error
+from pizza_common.sidecar.dapr_io import ETagMismatch, gateway
 from pizza_workflow.checks import DECIDED, MANAGER, QUALITY, Check, Record
 from pizza_workflow.ids import instance_id
 from pizza_workflow.orders import conflict, find

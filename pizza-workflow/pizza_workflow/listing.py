@@ -10,7 +10,7 @@ from dapr.ext.workflow import WorkflowState
 from dapr.ext.workflow.workflow_management import WorkflowInstanceIdPage
 from pydantic import Field
 
-from pizza_common.models import Contract, Cursor, OrdersQuery
+from pizza_common.contract.models import Contract, Cursor, OrdersQuery
 from pizza_workflow.ids import instance_id
 from pizza_workflow.views import FINISHED, order_view
 

@@ -2,7 +2,7 @@
 
 from dapr.ext.workflow import WorkflowState
 
-from pizza_common.web import Reply, error
+from pizza_common.service.web import Reply, error
 from pizza_workflow.ids import instance_id
 from pizza_workflow.views import order_view
 from pizza_workflow.worker import client

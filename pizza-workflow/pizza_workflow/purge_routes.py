@@ -3,9 +3,9 @@ failed orders that may still hold money or stock."""
 
 from flask_openapi3 import APIBlueprint
 
-from pizza_common.dapr_io import gateway
-from pizza_common.staff import staff_only
-from pizza_common.web import Reply, error
+from pizza_common.auth.staff_guard import staff_only
+from pizza_common.service.web import Reply, error
+from pizza_common.sidecar.dapr_io import gateway
 from pizza_workflow import listing, sweep
 from pizza_workflow.worker import client
 

@@ -7,14 +7,14 @@ import grpc
 from dapr.ext.workflow import WorkflowStatus
 from flask_openapi3 import APIBlueprint
 
-from pizza_common.dapr_io import ETagMismatch, gateway
-from pizza_common.models import Order, OrderRef, OrdersQuery, StatusQuery
+from pizza_common.auth.staff_guard import staff_only
+from pizza_common.contract.models import Order, OrderRef, OrdersQuery, StatusQuery
+from pizza_common.contract.statuses import ENDED, OrderStatus, Stage
 from pizza_common.release import VERSION
-from pizza_common.settings import retention_s
-from pizza_common.staff import staff_only
+from pizza_common.service.settings import retention_s
+from pizza_common.service.web import Reply, error
+from pizza_common.sidecar.dapr_io import ETagMismatch, gateway
 from pizza_common.stages import publish_status
-from pizza_common.statuses import ENDED, OrderStatus, Stage
-from pizza_common.web import Reply, error
 from pizza_workflow import listing
 from pizza_workflow.ids import CANCEL_EVENT, WORKFLOW_NAME, claim_key, instance_id
 from pizza_workflow.orders import conflict, find

@@ -8,11 +8,11 @@ from typing import Any, TypeVar
 
 from dapr.ext.workflow import DaprWorkflowContext, RetryPolicy, when_all, when_any
 
-from pizza_common.inventory import Reservation, ReservationStatus
-from pizza_common.models import Order, OrderRef
-from pizza_common.payments import PaymentResult, PaymentStatus
+from pizza_common.contract.inventory import Reservation, ReservationStatus
+from pizza_common.contract.models import Order, OrderRef
+from pizza_common.contract.payments import PaymentResult, PaymentStatus
+from pizza_common.contract.statuses import OrderStatus, Stage
 from pizza_common.release import since
-from pizza_common.statuses import OrderStatus, Stage
 from pizza_workflow import activities as act
 from pizza_workflow.checks import CHECKS, CheckKind, Decision, Opened
 from pizza_workflow.ids import CANCEL_EVENT

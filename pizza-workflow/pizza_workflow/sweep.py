@@ -14,10 +14,10 @@ from dataclasses import dataclass
 import grpc
 from dapr.ext.workflow import WorkflowState, WorkflowStatus
 
-from pizza_common.dapr_io import DaprGateway, DaprUnavailable
-from pizza_common.models import OrderRef
+from pizza_common.contract.models import OrderRef
+from pizza_common.contract.statuses import OrderStatus
+from pizza_common.sidecar.dapr_io import DaprGateway, DaprUnavailable
 from pizza_common.stages import publish_status
-from pizza_common.statuses import OrderStatus
 from pizza_workflow import activities
 from pizza_workflow.listing import PREFIX, Lister
 from pizza_workflow.types import WorkflowInput

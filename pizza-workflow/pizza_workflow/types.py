@@ -2,10 +2,10 @@
 
 from pydantic import Field
 
-from pizza_common.inventory import CookRequest, ReservationStatus, ReserveRequest
-from pizza_common.models import Contract, Order
-from pizza_common.payments import PaymentStatus
-from pizza_common.statuses import OrderStatus, Stage
+from pizza_common.contract.inventory import CookRequest, ReservationStatus, ReserveRequest
+from pizza_common.contract.models import Contract, Order
+from pizza_common.contract.payments import PaymentStatus
+from pizza_common.contract.statuses import OrderStatus, Stage
 
 
 class Rules(Contract):

@@ -6,7 +6,7 @@ from typing import Any
 
 from dapr.ext.workflow import WorkflowHistoryEvent, WorkflowHistoryEventType, WorkflowState, WorkflowStatus
 
-from pizza_common.statuses import OrderStatus
+from pizza_common.contract.statuses import OrderStatus
 
 ACTIVE = frozenset({WorkflowStatus.RUNNING, WorkflowStatus.PENDING, WorkflowStatus.SUSPENDED})
 FINISHED = frozenset({WorkflowStatus.COMPLETED, WorkflowStatus.FAILED, WorkflowStatus.TERMINATED})

@@ -7,7 +7,7 @@ from dapr.ext.workflow import DaprWorkflowClient, WorkflowRuntime
 from dapr.ext.workflow.logger import LoggerOptions
 from flask import Flask, current_app
 
-from pizza_common import server
+from pizza_common.service import server
 from pizza_workflow import activities, sweep
 from pizza_workflow.ids import WORKFLOW_NAME
 from pizza_workflow.workflows import pizza_workflow

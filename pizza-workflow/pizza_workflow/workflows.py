@@ -12,9 +12,9 @@ from typing import Any
 
 from dapr.ext.workflow import DaprWorkflowContext, TaskFailedError, when_all
 
-from pizza_common.inventory import HELD, Reservation, ReservationStatus
-from pizza_common.payments import PaymentResult, PaymentStatus
-from pizza_common.statuses import OrderStatus, Stage
+from pizza_common.contract.inventory import HELD, Reservation, ReservationStatus
+from pizza_common.contract.payments import PaymentResult, PaymentStatus
+from pizza_common.contract.statuses import OrderStatus, Stage
 from pizza_workflow import activities as act
 from pizza_workflow.checks import CheckKind, Opened
 from pizza_workflow.saga import Cancelled, Run, Steps

@@ -4,9 +4,9 @@ from collections.abc import Iterator
 
 import pytest
 
-from pizza_common.models import Order
-from pizza_common.settings import Settings
-from pizza_common.statuses import OrderStatus
+from pizza_common.contract.models import Order
+from pizza_common.contract.statuses import OrderStatus
+from pizza_common.service.settings import Settings
 from pizza_workflow import activities as act
 from pizza_workflow.checks import QUALITY, Record
 from pizza_workflow.types import CookInput, DeliverInput, StatusNote

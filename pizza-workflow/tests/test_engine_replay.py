@@ -2,10 +2,10 @@
 
 from typing import Any
 
-from pizza_common.dapr_io import DaprUnavailable
-from pizza_common.models import Order, OrderRef
-from pizza_common.payments import PaymentResult
+from pizza_common.contract.models import Order, OrderRef
+from pizza_common.contract.payments import PaymentResult
 from pizza_common.release import VERSION
+from pizza_common.sidecar.dapr_io import DaprUnavailable
 from pizza_workflow.checks import CheckKind
 from pizza_workflow.ids import CANCEL_EVENT, VALIDATION_EVENT
 from pizza_workflow.types import WorkflowInput

@@ -8,11 +8,11 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pizza_common.dapr_io import DaprUnavailable
-from pizza_common.menu import price_cents
-from pizza_common.models import Order
+from pizza_common.contract.menu import price_cents
+from pizza_common.contract.models import Order
+from pizza_common.contract.statuses import ENDED, OrderStatus
 from pizza_common.release import VERSION
-from pizza_common.statuses import ENDED, OrderStatus
+from pizza_common.sidecar.dapr_io import DaprUnavailable
 from pizza_workflow.checks import CheckKind
 from pizza_workflow.ids import CANCEL_EVENT, MANAGER_APPROVAL_EVENT, VALIDATION_EVENT
 from pizza_workflow.types import WorkflowInput

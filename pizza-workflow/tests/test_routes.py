@@ -7,9 +7,9 @@ import pytest
 from dapr.ext.workflow._durabletask.internal import protos as pb
 from flask.testing import FlaskClient
 
-from pizza_common.models import Order
+from pizza_common.contract.models import Order
 from pizza_common.release import VERSION
-from pizza_common.settings import Settings
+from pizza_common.service.settings import Settings
 from pizza_workflow import create_app
 from pizza_workflow.checks import MANAGER, QUALITY, Record
 from pizza_workflow.ids import claim_key, instance_id

@@ -4,8 +4,8 @@ from typing import Any
 
 from flask.testing import FlaskClient
 
-from pizza_common.models import Order
-from pizza_common.names import KITCHEN_APP, STOREFRONT_APP
+from pizza_common.contract.models import Order
+from pizza_common.contract.names import KITCHEN_APP, STOREFRONT_APP
 from pizza_workflow import sweep
 from pizza_workflow.ids import instance_id
 from pizza_workflow.types import WorkflowInput

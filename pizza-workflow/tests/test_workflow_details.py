@@ -7,10 +7,10 @@ from typing import Any
 import pytest
 from dapr.ext.workflow import TaskFailedError
 
-from pizza_common.dapr_io import DaprUnavailable
-from pizza_common.inventory import Reservation
-from pizza_common.models import Order
-from pizza_common.payments import PaymentResult
+from pizza_common.contract.inventory import Reservation
+from pizza_common.contract.models import Order
+from pizza_common.contract.payments import PaymentResult
+from pizza_common.sidecar.dapr_io import DaprUnavailable
 from pizza_workflow.saga import SERVICE_RETRY
 from pizza_workflow.types import StepResult, WorkflowInput
 from pizza_workflow.workflows import pizza_workflow

@@ -7,9 +7,9 @@ from typing import Any
 import pytest
 from dapr.ext.workflow import TaskFailedError
 
-from pizza_common.dapr_io import DaprUnavailable
-from pizza_common.models import Order
+from pizza_common.contract.models import Order
 from pizza_common.release import VERSION
+from pizza_common.sidecar.dapr_io import DaprUnavailable
 from pizza_workflow.checks import CheckKind
 from pizza_workflow.saga import SERVICE_RETRY
 from pizza_workflow.types import StepResult, WorkflowInput

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from pizza_common import signin
-from pizza_common.names import ORDER_APP
+from pizza_common.auth import signin
+from pizza_common.contract.names import ORDER_APP
 from tests.suite import ROOT, Suite, poll
 
 pytestmark = pytest.mark.e2e

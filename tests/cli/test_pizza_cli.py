@@ -8,8 +8,8 @@ import sys
 
 import pytest
 
-from pizza_common import signin
-from pizza_common.names import ORDER_APP, ZIPKIN_URL
+from pizza_common.auth import signin
+from pizza_common.contract.names import ORDER_APP, ZIPKIN_URL
 from pizza_common.release import VERSION
 from tests.suite import Suite
 

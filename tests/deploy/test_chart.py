@@ -5,7 +5,7 @@ from typing import Any
 import pytest
 import yaml
 
-from pizza_common.names import ORDERS_SUB_ROUTE, ORDERS_TOPIC, PORTS, PUBSUB, STATE_STORE
+from pizza_common.contract.names import ORDERS_SUB_ROUTE, ORDERS_TOPIC, PORTS, PUBSUB, STATE_STORE
 from tests.deploy.chart import CHART, NAMESPACE, ROOT, SCALE_VALUES, Tools, of_kind
 
 SHAPES = {"default": (), "scale": ("-f", str(SCALE_VALUES))}

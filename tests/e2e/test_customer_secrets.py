@@ -9,7 +9,7 @@ from typing import Any
 import httpx
 import pytest
 
-from pizza_common.names import ORDER_APP, STOREFRONT_APP, WORKFLOW_APP, ZIPKIN_URL
+from pizza_common.contract.names import ORDER_APP, STOREFRONT_APP, WORKFLOW_APP, ZIPKIN_URL
 from pizza_run.http import app_url, sidecar_url
 from tests.suite import ROOT, Suite, poll
 from tests.support.orders import sample_order

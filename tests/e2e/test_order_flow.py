@@ -3,7 +3,7 @@
 import httpx
 import pytest
 
-from pizza_common.statuses import DELIVERY_STAGES, KITCHEN_STAGES, STOREFRONT_STAGES
+from pizza_common.contract.statuses import DELIVERY_STAGES, KITCHEN_STAGES, STOREFRONT_STAGES
 from pizza_run.http import invoke_url
 
 pytestmark = pytest.mark.e2e

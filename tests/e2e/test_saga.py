@@ -5,7 +5,7 @@ from typing import Any
 
 import pytest
 
-from pizza_common.menu import MENU
+from pizza_common.contract.menu import MENU
 from tests.suite import poll
 from tests.support.orders import sample_order
 

@@ -13,9 +13,16 @@ import subprocess
 import httpx
 import pytest
 
-from pizza_common import signin
-from pizza_common.menu import INGREDIENTS
-from pizza_common.names import DELIVERY_APP, KITCHEN_APP, ORDER_APP, PORTS, STOREFRONT_APP, WORKFLOW_APP
+from pizza_common.auth import signin
+from pizza_common.contract.menu import INGREDIENTS
+from pizza_common.contract.names import (
+    DELIVERY_APP,
+    KITCHEN_APP,
+    ORDER_APP,
+    PORTS,
+    STOREFRONT_APP,
+    WORKFLOW_APP,
+)
 from pizza_common.release import VERSION
 from pizza_run.http import app_url as app_base
 from pizza_run.http import sidecar_url

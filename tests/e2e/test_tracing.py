@@ -7,7 +7,7 @@ from typing import Any
 import httpx
 import pytest
 
-from pizza_common.names import PORTS, WORKFLOW_APP, ZIPKIN_URL
+from pizza_common.contract.names import PORTS, WORKFLOW_APP, ZIPKIN_URL
 from tests.suite import Suite, poll
 from tests.support.orders import sample_order
 

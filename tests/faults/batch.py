@@ -9,9 +9,9 @@ from typing import Any
 
 import httpx
 
-from pizza_common.menu import ingredients_for
-from pizza_common.names import KITCHEN_APP, ORDER_APP, PORTS, STOREFRONT_APP, WORKFLOW_APP
-from pizza_common.statuses import DELIVERY_STAGES, KITCHEN_STAGES, STOREFRONT_STAGES
+from pizza_common.contract.menu import ingredients_for
+from pizza_common.contract.names import KITCHEN_APP, ORDER_APP, PORTS, STOREFRONT_APP, WORKFLOW_APP
+from pizza_common.contract.statuses import DELIVERY_STAGES, KITCHEN_STAGES, STOREFRONT_STAGES
 from tests.support.orders import sample_order
 
 FINISHED = frozenset({"COMPLETED", "FAILED", "TERMINATED"})

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-# The lines the apps log for each step (pizza_common.web's format): the workflow's own steps
+# The lines the apps log for each step (pizza_common.service.web's format): the workflow's own steps
 # (pizza_workflow.saga: order <id>: <stage>, order <id> ended <status>) and each status an
 # activity or the kitchen publishes (pizza_common.stages: order <id>: <status>).
 LINE = re.compile(

@@ -12,8 +12,8 @@ from typing import Any
 import httpx
 import pytest
 
-from pizza_common.menu import ingredients_for
-from pizza_common.names import KITCHEN_APP
+from pizza_common.contract.menu import ingredients_for
+from pizza_common.contract.names import KITCHEN_APP
 from pizza_run.http import TOKEN_HEADER, app_url
 from pizza_run.supervisor import Cluster
 from tests.support.orders import sample_order

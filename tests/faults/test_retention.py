@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from pizza_common.names import ORDER_APP, WORKFLOW_APP
+from pizza_common.contract.names import ORDER_APP, WORKFLOW_APP
 from pizza_run.supervisor import Cluster
 from tests.suite import Suite, poll
 from tests.support.orders import sample_order

@@ -13,8 +13,8 @@ import pizza_kitchen
 import pizza_order
 import pizza_storefront
 import pizza_workflow
-from pizza_common.names import DELIVERY_APP, KITCHEN_APP, ORDER_APP, STOREFRONT_APP, WORKFLOW_APP
-from pizza_common.settings import Settings
+from pizza_common.contract.names import DELIVERY_APP, KITCHEN_APP, ORDER_APP, STOREFRONT_APP, WORKFLOW_APP
+from pizza_common.service.settings import Settings
 from pizza_kitchen.settings import KitchenSettings
 from tests.support.dapr_double import FakeDapr
 from tests.support.workflow_doubles import FakeWorkflowClient

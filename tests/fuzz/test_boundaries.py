@@ -6,9 +6,9 @@ import time
 import pytest
 from flask.testing import FlaskClient
 
-from pizza_common.health import sidecar_probe
-from pizza_common.names import DELIVERY_APP, KITCHEN_APP, ORDER_APP, STOREFRONT_APP, WORKFLOW_APP
-from pizza_common.settings import DaprSettings
+from pizza_common.contract.names import DELIVERY_APP, KITCHEN_APP, ORDER_APP, STOREFRONT_APP, WORKFLOW_APP
+from pizza_common.service.healthz import sidecar_probe
+from pizza_common.service.settings import DaprSettings
 from tests.fuzz.apps import SETTINGS, build
 from tests.support.orders import sample_order
 

@@ -16,9 +16,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 from werkzeug.routing import Rule
 
-from pizza_common import signin
-from pizza_common.names import ORDER_APP, PORTS, STAFF_HEADER
-from pizza_common.web import TOKEN_HEADER
+from pizza_common.auth import signin
+from pizza_common.contract.names import ORDER_APP, PORTS, STAFF_HEADER
+from pizza_common.service.web import TOKEN_HEADER
 from pizza_order.staff import ORDER_HEADER, order_token
 from tests.fuzz.apps import CASES, SETTINGS, build, repeatable
 from tests.support.orders import sample_order

@@ -5,7 +5,7 @@ import json
 import pytest
 from flask_openapi3 import OpenAPI
 
-from pizza_common.names import PORTS
+from pizza_common.contract.names import PORTS
 from tests.fuzz.apps import SETTINGS, build, stored
 from tests.support.orders import sample_order
 

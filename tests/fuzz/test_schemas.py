@@ -12,7 +12,7 @@ from schemathesis.specs.openapi.checks import (
     response_schema_conformance,
 )
 
-from pizza_common.names import PORTS
+from pizza_common.contract.names import PORTS
 from tests.fuzz.apps import CASES, build, repeatable, stored
 
 EXAMPLES = 50

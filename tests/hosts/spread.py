@@ -14,7 +14,14 @@ from typing import Final
 
 import httpx
 
-from pizza_common.names import DELIVERY_APP, KITCHEN_APP, ORDER_APP, PORTS, STOREFRONT_APP, WORKFLOW_APP
+from pizza_common.contract.names import (
+    DELIVERY_APP,
+    KITCHEN_APP,
+    ORDER_APP,
+    PORTS,
+    STOREFRONT_APP,
+    WORKFLOW_APP,
+)
 from pizza_run import health, hosts, layout
 from pizza_run.http import TokenAuth
 from pizza_run.layout import REDIS_PASSWORD, ROOT, load_tokens

@@ -6,7 +6,7 @@ import time
 import httpx
 import pytest
 
-from pizza_common.names import DELIVERY_APP, KITCHEN_APP, ORDER_APP
+from pizza_common.contract.names import DELIVERY_APP, KITCHEN_APP, ORDER_APP
 from pizza_run.http import invoke_url
 from pizza_run.ports import CONTROL_PLANE
 from tests.faults.drill import check, through_fault

@@ -18,7 +18,7 @@ from typing import Any
 
 import httpx
 
-from pizza_common.names import ORDER_APP, PORTS, STAFF_HEADER, WORKFLOW_APP
+from pizza_common.contract.names import ORDER_APP, PORTS, STAFF_HEADER, WORKFLOW_APP
 from pizza_run.http import TOKEN_HEADER
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from pizza_common.names import DELIVERY_APP, KITCHEN_APP, ORDER_APP, WORKFLOW_APP
+from pizza_common.contract.names import DELIVERY_APP, KITCHEN_APP, ORDER_APP, WORKFLOW_APP
 from tests.faults.batch import EXPECTED, FINISHED
 from tests.faults.drill import check, through_fault
 from tests.k8s.cluster import (

@@ -12,7 +12,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from pizza_common.names import PORTS
+from pizza_common.contract.names import PORTS
 from pizza_run import health
 from pizza_run.ports import CONTROL_PLANE, app_ports
 from tests.launch.normal import ROOT

@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from pizza_common.names import PORTS
+from pizza_common.contract.names import PORTS
 from pizza_run.multirun import LOOPBACK_EXTRAS, plan
 from tests.launch.normal import ROOT, denormalise_env, normalise
 

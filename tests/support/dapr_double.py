@@ -7,7 +7,7 @@ from typing import Any
 
 import urllib3
 
-from pizza_common.dapr_io import DaprGateway, DaprUnavailable, ETagMismatch, Invocation
+from pizza_common.sidecar.dapr_io import DaprGateway, DaprUnavailable, ETagMismatch, Invocation
 
 Handler = Callable[[Any], tuple[int, Any]]
 

@@ -2,10 +2,10 @@
 
 from typing import Any
 
-from pizza_common.inventory import Reservation
-from pizza_common.menu import ingredients_for, price_cents
-from pizza_common.models import Order, OrderRef
-from pizza_common.payments import DECLINED_TOKEN, PaymentResult
+from pizza_common.contract.inventory import Reservation
+from pizza_common.contract.menu import ingredients_for, price_cents
+from pizza_common.contract.models import Order, OrderRef
+from pizza_common.contract.payments import DECLINED_TOKEN, PaymentResult
 from pizza_workflow.checks import CheckKind, Decision, Opened
 from pizza_workflow.types import ChargeInput, CookInput, DeliverInput, Notes, ReserveInput, StepResult
 

@@ -5,7 +5,7 @@ import time
 
 from itsdangerous import TimestampSigner, URLSafeTimedSerializer
 
-from pizza_common.signin import MAX_AGE_S, SALT
+from pizza_common.auth.signin import MAX_AGE_S, SALT
 
 
 class _Backdated(TimestampSigner):

@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from pizza_common.credentials import MissingCredentials, check_credentials
-from pizza_common.names import ORDER_APP, PORTS, WORKFLOW_APP
+from pizza_common.auth.credentials import MissingCredentials, check_credentials
+from pizza_common.contract.names import ORDER_APP, PORTS, WORKFLOW_APP
 from pizza_common.release import VERSION
-from pizza_common.settings import Settings
+from pizza_common.service.settings import Settings
 from tests.fuzz.apps import SETTINGS, build
 
 TOKENS = ("DAPR_API_TOKEN", "APP_API_TOKEN", "PIZZA_STAFF_TOKEN", "PIZZA_SECRET_KEY")

@@ -6,8 +6,8 @@ from typing import Any
 import pytest
 import urllib3
 
-from pizza_common.dapr_io import DaprGateway, DaprUnavailable, ETagMismatch
-from pizza_common.settings import DaprSettings
+from pizza_common.service.settings import DaprSettings
+from pizza_common.sidecar.dapr_io import DaprGateway, DaprUnavailable, ETagMismatch
 from tests.support.dapr_double import CannedPool
 
 SETTINGS = DaprSettings(http_port=3599, api_token="t0ken")

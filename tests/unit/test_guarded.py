@@ -6,9 +6,9 @@ from typing import Any
 
 import pytest
 
-from pizza_common import guarded
-from pizza_common.dapr_io import DaprUnavailable, ETagMismatch
-from pizza_common.guarded import Outcome, StateBusy
+from pizza_common.sidecar import guarded
+from pizza_common.sidecar.dapr_io import DaprUnavailable, ETagMismatch
+from pizza_common.sidecar.guarded import Outcome, StateBusy
 
 
 class Store:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from pizza_common.names import PORTS
+from pizza_common.contract.names import PORTS
 from pizza_run import multirun
 from pizza_run.multirun import metrics_urls
 from pizza_run.ports import CONTROL_PLANE, ETCD_PORTS, SIDECAR_METRICS

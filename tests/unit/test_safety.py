@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from pizza_common.names import ORDER_APP, WORKFLOW_APP
+from pizza_common.contract.names import ORDER_APP, WORKFLOW_APP
 from tests.fuzz.apps import FACTORIES, build
 
 

@@ -9,8 +9,8 @@ from flask_openapi3 import OpenAPI
 import pizza_delivery
 import pizza_kitchen
 import pizza_storefront
-from pizza_common.dapr_io import DaprUnavailable
-from pizza_common.statuses import DELIVERY_STAGES, KITCHEN_STAGES, STOREFRONT_STAGES
+from pizza_common.contract.statuses import DELIVERY_STAGES, KITCHEN_STAGES, STOREFRONT_STAGES
+from pizza_common.sidecar.dapr_io import DaprUnavailable
 from tests.support.dapr_double import FakeDapr
 from tests.support.orders import sample_order
 

@@ -11,9 +11,9 @@ from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
-from pizza_common.dapr_io import DaprGateway
-from pizza_common.settings import DaprSettings
-from pizza_common.tracing import NoQueryValues
+from pizza_common.service.settings import DaprSettings
+from pizza_common.service.tracing import NoQueryValues
+from pizza_common.sidecar.dapr_io import DaprGateway
 from pizza_order import create_app
 from tests.support.dapr_double import FakeDapr
 

@@ -4,7 +4,7 @@ import os
 import signal
 from collections.abc import Callable
 
-from pizza_common.names import WORKFLOW_APP
+from pizza_common.contract.names import WORKFLOW_APP
 from tests.suite import Suite
 
 WF = WORKFLOW_APP

@@ -19,7 +19,7 @@ from typing import Any
 from dapr.ext.workflow import DaprWorkflowClient
 from google.protobuf.json_format import MessageToDict
 
-from pizza_common.names import STOREFRONT_APP, WORKFLOW_APP
+from pizza_common.contract.names import STOREFRONT_APP, WORKFLOW_APP
 from pizza_run import suite as launcher
 from pizza_workflow.ids import instance_id
 from tests.suite import READY_S, Suite

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from pizza_common.names import STOREFRONT_APP, WORKFLOW_APP
+from pizza_common.contract.names import STOREFRONT_APP, WORKFLOW_APP
 from pizza_run.layout import ROOT
 from tests.suite import Suite
 from tests.upgrade import points

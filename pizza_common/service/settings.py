@@ -7,7 +7,7 @@ from flask import current_app, has_app_context
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from pizza_common.names import ZIPKIN_URL
+from pizza_common.contract.names import ZIPKIN_URL
 
 
 class Settings(BaseSettings):

@@ -6,9 +6,9 @@ from typing import Any
 import urllib3
 from flask import Flask
 
-from pizza_common import credentials
+from pizza_common.auth import credentials
 from pizza_common.release import VERSION
-from pizza_common.settings import DaprSettings
+from pizza_common.service.settings import DaprSettings
 
 Probe = Callable[[], bool]
 

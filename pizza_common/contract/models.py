@@ -5,8 +5,8 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, StringConstraints
 
-from pizza_common.menu import PizzaType, Size
-from pizza_common.statuses import OrderStatus
+from pizza_common.contract.menu import PizzaType, Size
+from pizza_common.contract.statuses import OrderStatus
 
 OrderId = Annotated[
     str,

@@ -6,9 +6,10 @@ from typing import Any, TypeVar
 
 from flask import Flask, current_app, request
 
-from pizza_common import credentials, web
-from pizza_common.names import STAFF_HEADER
-from pizza_common.web import Reply, error, sent_token, staff_token
+from pizza_common.auth import credentials
+from pizza_common.contract.names import STAFF_HEADER
+from pizza_common.service import web
+from pizza_common.service.web import Reply, error, sent_token, staff_token
 
 View = TypeVar("View", bound=Callable[..., Any])
 STAFF_OPEN = "anyone can act as the kitchen, the manager and the operator"

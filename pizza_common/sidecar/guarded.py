@@ -8,7 +8,7 @@ from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from typing import Final, Generic, TypeVar
 
-from pizza_common.dapr_io import DaprUnavailable, ETagMismatch
+from pizza_common.sidecar.dapr_io import DaprUnavailable, ETagMismatch
 
 log = logging.getLogger(__name__)
 A = TypeVar("A")

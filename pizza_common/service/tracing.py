@@ -2,7 +2,7 @@
 
 An order's trace starts at the request that starts it. Flask's instrumentation continues the
 `traceparent` a sidecar sends with each invocation and delivery, urllib3's puts the current span's
-on every call to the app's own sidecar (pizza_common/dapr_io.py), and gRPC's puts it on the workflow
+on every call to the app's own sidecar (pizza_common/sidecar/dapr_io.py), and gRPC's puts it on the workflow
 client's calls, so that the workflow engine takes it as the workflow's parent; the SDK then runs each
 activity in a span under the engine's context for it.
 
@@ -32,7 +32,7 @@ from opentelemetry.sdk.trace.sampling import (
 from opentelemetry.trace import Link, SpanKind, TraceState
 from opentelemetry.util.types import Attributes
 
-from pizza_common.settings import Settings
+from pizza_common.service.settings import Settings
 
 # daprd probes it every few seconds: a trace each time would bury the orders' traces.
 UNTRACED_URLS = "healthz"

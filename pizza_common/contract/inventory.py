@@ -5,8 +5,8 @@ from typing import Annotated
 
 from pydantic import Field, StrictInt, field_validator
 
-from pizza_common.menu import INGREDIENTS, PizzaType
-from pizza_common.models import Contract, Order, OrderId
+from pizza_common.contract.menu import INGREDIENTS, PizzaType
+from pizza_common.contract.models import Contract, Order, OrderId
 
 
 class ReservationStatus(StrEnum):

@@ -4,7 +4,7 @@ from enum import StrEnum
 
 from pydantic import Field
 
-from pizza_common.models import Contract, OrderId, PaymentToken, Text
+from pizza_common.contract.models import Contract, OrderId, PaymentToken, Text
 
 
 class PaymentStatus(StrEnum):

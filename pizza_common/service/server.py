@@ -8,7 +8,7 @@ from flask import Flask
 from gunicorn.app.base import BaseApplication
 from gunicorn.arbiter import Arbiter
 
-from pizza_common.settings import Settings
+from pizza_common.service.settings import Settings
 
 log = logging.getLogger(__name__)
 _AT_WORKER_EXIT: list[Callable[[], None]] = []

@@ -10,11 +10,13 @@ from flask_openapi3 import APIBlueprint, Info, OpenAPI
 from pydantic import BaseModel, ValidationError
 from werkzeug.exceptions import HTTPException
 
-from pizza_common import dapr_io, health, safety, tracing
-from pizza_common.credentials import check_credentials
-from pizza_common.dapr_io import DaprUnavailable
-from pizza_common.names import STAFF_HEADER
-from pizza_common.settings import DaprSettings, Settings
+from pizza_common.auth.credentials import check_credentials
+from pizza_common.contract.names import STAFF_HEADER
+from pizza_common.service import healthz as health
+from pizza_common.service import safety, tracing
+from pizza_common.service.settings import DaprSettings, Settings
+from pizza_common.sidecar import dapr_io
+from pizza_common.sidecar.dapr_io import DaprUnavailable
 
 log = logging.getLogger(__name__)
 # What a view returns; real types, since flask-openapi3 evaluates view annotations.
@@ -151,7 +153,7 @@ def configure_logging(level: str) -> None:
 
 
 def use_staff_guard(app: Flask, guard: Callable[[], Reply | None]) -> None:
-    """Have the app run the staff's guard (pizza_common.staff) at its place among the request checks."""
+    """Have the app run the staff's guard (auth.staff_guard) at its place among the request checks."""
     app.extensions["staff_guard"] = guard
 
 

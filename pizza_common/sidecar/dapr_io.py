@@ -8,8 +8,8 @@ import urllib3
 from flask import Flask, current_app
 from urllib3.util import parse_url
 
-from pizza_common.names import PUBSUB, STATE_STORE
-from pizza_common.settings import DaprSettings
+from pizza_common.contract.names import PUBSUB, STATE_STORE
+from pizza_common.service.settings import DaprSettings
 
 log = logging.getLogger(__name__)
 

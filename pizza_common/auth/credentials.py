@@ -6,7 +6,7 @@ from collections.abc import Mapping
 
 from flask import Flask
 
-from pizza_common.server import RefusedStart
+from pizza_common.service.server import RefusedStart
 
 log = logging.getLogger(__name__)
 MISSING = "MISSING_CREDENTIALS"
