@@ -134,8 +134,7 @@ def stream(
 
 def init_app(app: Flask) -> Broker:
     """Attach the app's broker, allowing half the server's threads to hold streams."""
-    default = max(2, app.config["SETTINGS"].threads // 2)
-    broker = Broker(int(app.config.get("SSE_MAX_STREAMS", default)))
+    broker = Broker(max(2, app.config["SETTINGS"].threads // 2))
     app.extensions["sse_broker"] = broker
     return broker
 
