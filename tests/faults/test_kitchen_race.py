@@ -14,7 +14,7 @@ import pytest
 
 from pizza_common.contract.menu import ingredients_for
 from pizza_common.contract.names import KITCHEN_APP
-from pizza_run.http import TOKEN_HEADER, app_url
+from pizza_run.http import TOKEN_HEADER, TokenAuth, app_url, invoke_url
 from pizza_run.supervisor import Cluster
 from tests.support.orders import sample_order
 
@@ -97,6 +97,21 @@ def test_two_kitchens_racing_over_the_same_orders_keep_the_stock(cluster: Cluste
     keys = redis(cluster, "--scan", "--pattern", "*kitchen_order_race-*")
     assert len(keys) == ORDERS
     assert {0 < int(redis(cluster, "TTL", key)[0]) <= 7 * 24 * 3600 for key in keys[:5]} == {True}
+
+
+def test_an_operator_gives_back_what_a_terminated_order_holds(cluster: Cluster) -> None:
+    """Terminating compensates nothing: the release an operator sends through the workflow's sidecar."""
+    kitchens = Kitchens(cluster)
+    before = kitchens.stock(1)
+    order_id = f"terminated-{time.monotonic_ns()}"
+    code, held = kitchens.post(2, "reserve", {"order_id": order_id, "pizza_type": "pepperoni"})
+    assert (code, held["status"]) == (200, "reserved")
+    assert {n: kitchens.stock(1)[n]["reserved"] - before[n]["reserved"] for n in NEED} == NEED
+    operator = httpx.Client(timeout=30, auth=TokenAuth(cluster.env))
+    # The command docs/reliability.md gives: the kitchen takes calls from the workflow's app id only.
+    resp = operator.post(invoke_url(KITCHEN_APP, "release"), json={"order_id": order_id})
+    assert (resp.status_code, resp.json()["status"], resp.json()["items"]) == (200, "released", NEED)
+    assert kitchens.stock(1) == before
 
 
 def redis(cluster: Cluster, *args: str) -> list[str]:
