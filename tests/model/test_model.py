@@ -84,6 +84,7 @@ class ShopModel(RuleBasedStateMachine):
         self.tracked: dict[str, Tracked] = {}
         self.restocked: Counter[str] = Counter()
         self.start = self.inventory()
+        self.seen["runs"] += 1
         self.pool = ThreadPoolExecutor(2)
 
     # Reading the suite.
@@ -205,6 +206,19 @@ class ShopModel(RuleBasedStateMachine):
     @invariant()
     def holds(self) -> None:
         self.seen["steps"] += 1
+        try:
+            self.check()
+        except AssertionError:
+            self.found()
+            raise
+
+    def found(self) -> None:
+        """Remember when the first violation showed, before hypothesis shrinks it."""
+        if not self.seen["found in run"]:
+            self.seen["found in run"], self.seen["found at step"] = self.seen["runs"], self.seen["steps"]
+
+    def check(self) -> None:
+        """Check the stock, and every order that ended since the last step."""
         for name, level in self.inventory().items():
             ceiling = self.start[name]["on_hand"] + self.restocked[name]
             assert 0 <= level["reserved"] <= level["on_hand"] <= ceiling, (
@@ -270,12 +284,14 @@ class ShopModel(RuleBasedStateMachine):
             assert not refused, f"a manager's approval answered 200 counts: {told}"
 
     def teardown(self) -> None:
-        self.seen["runs"] += 1
         try:
             self.pool.shutdown()
             self.wait_all_ended()
-            self.holds()
+            self.check()
             self.check_stock_conserved()
+        except AssertionError:
+            self.found()
+            raise
         finally:
             self.top_up()
 
@@ -346,16 +362,22 @@ def model_suite(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Suite]:
 def test_the_suite_keeps_its_word(model_suite: Suite) -> None:
     ShopModel.suite = model_suite
     began = time.monotonic()
-    run_state_machine_as_test(
-        ShopModel,
-        settings=settings(
-            max_examples=EXAMPLES,
-            stateful_step_count=STEPS,
-            deadline=None,
-            database=None,
-            suppress_health_check=list(HealthCheck),
-        ),
-    )
-    # The bounded run's cost, for docs/testing.md.
+    try:
+        run_state_machine_as_test(
+            ShopModel,
+            settings=settings(
+                max_examples=EXAMPLES,
+                stateful_step_count=STEPS,
+                deadline=None,
+                database=None,
+                suppress_health_check=list(HealthCheck),
+            ),
+        )
+    finally:
+        report(began)
+
+
+def report(began: float) -> None:
+    """Print what the model did (and when it first found a violation), for docs/testing.md."""
     seen = ", ".join(f"{n} {what}" for what, n in sorted(ShopModel.seen.items()))
     print(f"\nmodel: {seen} in {time.monotonic() - began:.0f} s")  # noqa: T201 - the report
