@@ -5,11 +5,12 @@ stock, the answers given and pizza-order's records agree with how each order end
 import os
 import time
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from functools import partial
+from typing import Any, TypeVar
 
 import httpx
 import pytest
@@ -20,7 +21,7 @@ from hypothesis.stateful import Bundle, RuleBasedStateMachine, invariant, rule, 
 from pizza_common.menu import INGREDIENTS, MENU, ingredients_for
 from pizza_common.payments import DECLINED_TOKEN
 from pizza_run.suite import running
-from tests.suite import READY_S, Suite, poll
+from tests.suite import READY_S, Suite
 from tests.support.orders import sample_order
 
 EXAMPLES = int(os.environ.get("PIZZA_MODEL_EXAMPLES", "20"))
@@ -42,6 +43,7 @@ CHECKS = {"pending_validation": "/validate-pizza", "awaiting_manager_approval": 
 ENDED_AT = {"COMPLETED", "FAILED", "TERMINATED"}
 MANAGER_ENDINGS = {"no manager approval in time", "refused by a manager"}
 END_S = 90.0  # an order that nobody answers ends within about 4 deadlines
+T = TypeVar("T")
 
 
 @dataclass
@@ -54,6 +56,7 @@ class Tracked:
     cancels: list[tuple[int, dict[str, Any]]] = field(default_factory=list)
     approved: set[str] = field(default_factory=set)  # the stages whose check got a 200 approved=true
     terminated: bool = False  # an operator's terminate answered 200
+    log: list[str] = field(default_factory=list)  # what was asked of the suite, and its answers
     checked: bool = False
 
 
@@ -65,6 +68,14 @@ def outcome(view: dict[str, Any]) -> str | None:
     return (
         str(out["status"]) if isinstance(out, dict) and out.get("status") else view["runtime_status"].lower()
     )
+
+
+def settle(fetch: Callable[[], T], done: Callable[[T], bool], timeout: float) -> T:
+    """Call fetch until done(result) or the deadline; return the last result, for an assert to judge."""
+    deadline = time.monotonic() + timeout
+    while not done(result := fetch()) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return result
 
 
 def net_cents(pay: dict[str, Any] | None) -> int:
@@ -85,6 +96,8 @@ class ShopModel(RuleBasedStateMachine):
         self.restocked: Counter[str] = Counter()
         self.start = self.inventory()
         self.seen["runs"] += 1
+        self.steps = 0
+        self.violations: list[str] = []
         self.pool = ThreadPoolExecutor(2)
 
     # Reading the suite.
@@ -109,13 +122,8 @@ class ShopModel(RuleBasedStateMachine):
 
     def at_check(self, oid: str) -> dict[str, Any]:
         """Wait briefly for the order to wait on a person (or to end); return its view."""
-        return dict(
-            poll(
-                lambda: self.view(oid),
-                lambda v: v.get("stage") in CHECKS or outcome(v) is not None,
-                DECIDE_S,
-                f"order {oid} at a check",
-            )
+        return settle(
+            lambda: self.view(oid), lambda v: v.get("stage") in CHECKS or outcome(v) is not None, DECIDE_S
         )
 
     # Customers.
@@ -152,6 +160,13 @@ class ShopModel(RuleBasedStateMachine):
     def note_cancel(self, oid: str, resp: httpx.Response) -> None:
         assert resp.status_code in {200, 202, 409}, resp.text
         self.tracked[oid].cancels.append((resp.status_code, dict(resp.json())))
+        self.tell(oid, "cancel", resp)
+
+    def tell(self, oid: str, asked: str, resp: httpx.Response) -> None:
+        """Log a request about an order and its answer, for the report of a violation."""
+        self.tracked[oid].log.append(
+            f"{time.time():.3f} {asked}: {resp.status_code} {resp.text.strip()[:160]}"
+        )
 
     # Staff and managers.
     def decide(self, oid: str, stage: str, approved: bool) -> httpx.Response:
@@ -159,6 +174,7 @@ class ShopModel(RuleBasedStateMachine):
         assert resp.status_code in {200, 409}, resp.text
         if resp.status_code == 200 and approved:
             self.tracked[oid].approved.add(stage)
+        self.tell(oid, f"{CHECKS[stage]} approved={approved}", resp)
         return resp
 
     @rule(oid=orders, approved=st.booleans())
@@ -195,6 +211,7 @@ class ShopModel(RuleBasedStateMachine):
         assert resp.status_code in {200, 409}, resp.text
         if action == "terminate" and resp.status_code == 200:
             self.tracked[oid].terminated = True
+        self.tell(oid, action, resp)
 
     # The kitchen.
     @rule(ingredient=st.sampled_from(sorted(INGREDIENTS)), units=st.integers(1, 10))
@@ -206,29 +223,35 @@ class ShopModel(RuleBasedStateMachine):
     @invariant()
     def holds(self) -> None:
         self.seen["steps"] += 1
-        try:
-            self.check()
-        except AssertionError:
-            self.found()
-            raise
+        self.steps += 1
+        self.check()
 
-    def found(self) -> None:
-        """Remember when the first violation showed, before hypothesis shrinks it."""
-        if not self.seen["found in run"]:
-            self.seen["found in run"], self.seen["found at step"] = self.seen["runs"], self.seen["steps"]
+    def expect(self, check: Callable[[], None]) -> None:
+        """Run a check; keep what it finds for the end of the run, so that every run takes all its
+        steps (a real suite's timing differs between replays: failing mid-run confuses the shrinker)."""
+        try:
+            check()
+        except AssertionError as exc:
+            if not self.seen["found in run"]:  # when it first showed, before hypothesis shrinks it
+                self.seen["found in run"], self.seen["found at step"] = self.seen["runs"], self.seen["steps"]
+            self.violations.append(f"after step {self.steps}: {exc}")
 
     def check(self) -> None:
         """Check the stock, and every order that ended since the last step."""
+        self.expect(self.check_stock)
+        for order in self.tracked.values():
+            if not order.checked:
+                view = self.view(order.order_id)
+                if outcome(view) is not None:
+                    self.expect(partial(self.check_ended, order, view))
+
+    def check_stock(self) -> None:
+        """Check that no ingredient is oversold, reserved below zero, or above what came in."""
         for name, level in self.inventory().items():
             ceiling = self.start[name]["on_hand"] + self.restocked[name]
             assert 0 <= level["reserved"] <= level["on_hand"] <= ceiling, (
                 f"{name}: {level}, at most {ceiling}"
             )
-        for order in self.tracked.values():
-            if not order.checked:
-                view = self.view(order.order_id)
-                if outcome(view) is not None:
-                    self.check_ended(order, view)
 
     def check_ended(self, order: Tracked, view: dict[str, Any]) -> None:
         """Check an ended order's money, the answers its people got, and pizza-order's record."""
@@ -238,7 +261,7 @@ class ShopModel(RuleBasedStateMachine):
         pay = self.payment(oid)
         net, told = (
             net_cents(pay),
-            f"order {oid} ended {end} ({view}); payment {pay}; cancels {order.cancels}",
+            f"order {oid} ended {end} ({view}); payment {pay}; asked: {order.log}",
         )
         assert view["runtime_status"] != "FAILED", f"no fault was injected, yet {told}"
         assert pay is None or (pay["charges"] <= 1 and pay["refunds"] <= 1), (
@@ -252,9 +275,8 @@ class ShopModel(RuleBasedStateMachine):
             assert kept, f"a terminate refunds nothing: {told}"
         else:
             assert net == 0, f"only a delivered pizza is paid for: {told}"
-        record = poll(
-            lambda: self.record(oid), lambda r: r.get("status") == end, 30, f"pizza-order's record of {oid}"
-        )
+        record = settle(lambda: self.record(oid), lambda r: r.get("status") == end, 30)
+        assert record.get("status") == end, f"pizza-order's record says {record.get('status')}: {told}"
         statuses = [h["status"] for h in record["history"]]
         on_time = [h["status"] for h in record["history"] if not h.get("late")]
         assert on_time[-1] == end, f"pizza-order's history {statuses} does not end {end}: {told}"
@@ -288,10 +310,8 @@ class ShopModel(RuleBasedStateMachine):
             self.pool.shutdown()
             self.wait_all_ended()
             self.check()
-            self.check_stock_conserved()
-        except AssertionError:
-            self.found()
-            raise
+            self.expect(self.check_stock_conserved)
+            assert not self.violations, "\n".join(self.violations)
         finally:
             self.top_up()
 
@@ -327,7 +347,10 @@ class ShopModel(RuleBasedStateMachine):
             }
 
         # (on hand + consumed, at start + restocked) per ingredient; a late "cooked" may still be on its way.
-        poll(books, lambda b: all(have == had for have, had in b.values()), 15, "stock to add up")
+        kept = settle(books, lambda b: all(have == had for have, had in b.values()), 15)
+        assert all(have == had for have, had in kept.values()), (
+            f"(on hand + consumed, in) per ingredient: {kept}"
+        )
         held_by_terminated = Counter[str]()
         for order in self.tracked.values():
             if order.terminated:  # left as it was: at most every attempt's reservation
