@@ -18,8 +18,8 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import Bundle, RuleBasedStateMachine, invariant, rule, run_state_machine_as_test
 
-from pizza_common.menu import INGREDIENTS, MENU, ingredients_for
-from pizza_common.payments import DECLINED_TOKEN
+from pizza_common.contract.menu import INGREDIENTS, MENU, ingredients_for
+from pizza_common.contract.payments import DECLINED_TOKEN
 from pizza_run.suite import running
 from tests.suite import READY_S, Suite
 from tests.support.orders import sample_order
