@@ -1,5 +1,6 @@
 """On the real runtime, what happens over time: a decision after a timed-out quality check
-counts, an order's first outcome stands against every report that comes later, and what a
+counts, a cancel once the pizza is out is refused, an order's first outcome stands against every
+report that comes later, and what a
 finished order leaves in Redis stays small once its workflow state goes.
 
 These need settings of their own (a check that times out in seconds), hence their own suite on
@@ -50,19 +51,19 @@ def test_an_approval_after_a_timed_out_check_is_kept(suite: Suite) -> None:
     assert statuses.count("remake") == 1 and statuses.count("approved") == 1
 
 
-def test_a_cancel_during_delivery_stands_when_the_delivery_finishes(suite: Suite) -> None:
+def test_a_cancel_once_the_driver_is_on_the_way_is_refused_and_the_pizza_delivered(suite: Suite) -> None:
+    """Until 1.0.0 it was taken: the customer got the pizza and the refund."""
     oid = suite.start()["order_id"]
     suite.wait_stage(oid, "pending_validation", 60)
     assert suite.post(WF, "/validate-pizza", {"order_id": oid, "approved": True}).status_code == 200
     reached(suite, oid, "delivery_finding_driver")
     answer = suite.post(WF, "/cancel-order", {"order_id": oid})
-    assert (answer.status_code, answer.json()["status"]) == (200, "cancelled")
-    assert finished(suite, oid)["output"]["status"] == "cancelled"
-    assert suite.get(SHOP, f"/payments/{oid}").json()["status"] == "refunded"
-    # The driver was on the way and arrives anyway: recorded, late, without undoing the cancel.
-    kept = reached(suite, oid, "delivered")
-    assert kept["status"] == "cancelled"
-    assert [h["late"] for h in kept["history"] if h["status"] == "delivered"] == [True]
+    assert (answer.status_code, answer.json()["stage"]) == (409, "delivery"), answer.text
+    assert finished(suite, oid)["output"]["status"] == "delivered"
+    paid = suite.get(SHOP, f"/payments/{oid}").json()
+    assert (paid["status"], paid["charges"], paid["refunds"]) == ("charged", 1, 0)
+    statuses = [h["status"] for h in reached(suite, oid, "delivered")["history"]]
+    assert "cancelled" not in statuses and "payment_refunded" not in statuses
 
 
 def test_a_terminate_during_cooking_stands_when_the_cook_finishes(suite: Suite) -> None:
