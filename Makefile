@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 PY := .venv/bin/python
 
-.PHONY: setup run stop test lint unit e2e bench test-faults test-hosts
+.PHONY: setup run stop test lint unit e2e bench test-faults test-hosts test-model
 
 setup:
 	@bash scripts/setup.sh
@@ -41,3 +41,7 @@ test-faults: setup
 # The suite across three hosts made of network namespaces (root), a host cut off mid-batch; in make test too.
 test-hosts: setup
 	$(PY) -m pytest tests/hosts -v -s
+
+# The model of the running suite alone (tests/model, in make test too); longer: PIZZA_MODEL_EXAMPLES=200 make test-model.
+test-model: setup
+	$(PY) -m pytest -m model -s
