@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 PY := .venv/bin/python
 
-.PHONY: setup run stop test lint unit e2e bench test-faults test-hosts mutation k8s-up k8s-down k8s-kubectl test-k8s
+.PHONY: setup run stop test lint unit e2e bench test-faults test-hosts test-model mutation k8s-up k8s-down k8s-kubectl test-k8s
 
 setup:
 	@bash scripts/setup.sh
@@ -63,3 +63,7 @@ k8s-kubectl:
 test-k8s: setup
 	@bash scripts/k8s-shop.sh >/dev/null
 	PIZZA_K8S_TESTS=1 nsenter --net=/run/netns/pk8s-node1 -- $(PY) -m pytest tests/k8s -v -s
+
+# The model of the running suite alone (tests/model, in make test too); longer: PIZZA_MODEL_EXAMPLES=200 make test-model.
+test-model: setup
+	$(PY) -m pytest -m model -s

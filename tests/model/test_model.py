@@ -24,7 +24,7 @@ from pizza_run.suite import running
 from tests.suite import READY_S, Suite
 from tests.support.orders import sample_order
 
-EXAMPLES = int(os.environ.get("PIZZA_MODEL_EXAMPLES", "20"))
+EXAMPLES = int(os.environ.get("PIZZA_MODEL_EXAMPLES", "30"))
 STEPS = int(os.environ.get("PIZZA_MODEL_STEPS", "20"))
 pytestmark = [pytest.mark.faults, pytest.mark.model, pytest.mark.timeout(180 + 60 * EXAMPLES)]
 
@@ -258,12 +258,18 @@ class ShopModel(RuleBasedStateMachine):
         oid, end = order.order_id, outcome(view)
         order.checked = True
         self.seen[f"ended {end}"] += 1
+        if view["runtime_status"] == "FAILED":
+            # Failed outside the workflow's code (a pause past a check's deadline does, in the SDK:
+            # docs/reliability.md): the safety net must give the money and the stock back, and tell.
+            swept = self.suite.post(WF, "/sweep-orders", {})
+            assert swept.status_code == 200, swept.text
+            end = "failed"
+            self.seen["failed, then swept"] += 1
         pay = self.payment(oid)
         net, told = (
             net_cents(pay),
             f"order {oid} ended {end} ({view}); payment {pay}; asked: {order.log}",
         )
-        assert view["runtime_status"] != "FAILED", f"no fault was injected, yet {told}"
         assert pay is None or (pay["charges"] <= 1 and pay["refunds"] <= 1), (
             f"charged or refunded twice: {told}"
         )
