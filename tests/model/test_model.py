@@ -281,11 +281,15 @@ class ShopModel(RuleBasedStateMachine):
             assert kept, f"a terminate refunds nothing: {told}"
         else:
             assert net == 0, f"only a delivered pizza is paid for: {told}"
-        record = settle(lambda: self.record(oid), lambda r: r.get("status") == end, 30)
-        assert record.get("status") == end, f"pizza-order's record says {record.get('status')}: {told}"
+        # pizza-order keeps the first outcome: a pizza delivered just before an operator's terminate
+        # stays delivered there (and paid), while the workflow reads terminated.
+        kept = {end, "delivered"} if end == "terminated" else {end}
+        record = settle(lambda: self.record(oid), lambda r: r.get("status") in kept, 30)
+        said = record.get("status")
+        assert said in kept, f"pizza-order's record says {said}: {told}"
         statuses = [h["status"] for h in record["history"]]
         on_time = [h["status"] for h in record["history"] if not h.get("late")]
-        assert on_time[-1] == end, f"pizza-order's history {statuses} does not end {end}: {told}"
+        assert on_time[-1] == said, f"pizza-order's history {statuses} does not end {said}: {told}"
         assert statuses.count("delivered") == int(end == "delivered") or end == "terminated", (
             f"pizza-order's history {statuses}: {told}"
         )
