@@ -24,7 +24,7 @@ from pizza_run.suite import running
 from tests.suite import READY_S, Suite
 from tests.support.orders import sample_order
 
-EXAMPLES = int(os.environ.get("PIZZA_MODEL_EXAMPLES", "30"))
+EXAMPLES = int(os.environ.get("PIZZA_MODEL_EXAMPLES", "15"))
 STEPS = int(os.environ.get("PIZZA_MODEL_STEPS", "20"))
 pytestmark = [pytest.mark.faults, pytest.mark.model, pytest.mark.timeout(180 + 60 * EXAMPLES)]
 
