@@ -9,7 +9,7 @@ from flask_openapi3 import OpenAPI
 from pizza_common.auth import staff_guard as staff
 from pizza_common.contract.names import WORKFLOW_APP
 from pizza_common.service.web import Reply, create_service_app, error
-from pizza_workflow import decisions, purge_routes, routes, worker
+from pizza_workflow import decisions, listing, purge_routes, routes, worker
 from pizza_workflow.settings import WorkflowSettings
 
 
@@ -20,6 +20,11 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> OpenAPI:
     app.config.setdefault("WORKFLOW_SETTINGS", WorkflowSettings())
     staff.init_app(app)
     worker.init_app(app)
+
+    @app.errorhandler(listing.BadCursor)
+    def bad_cursor(exc: listing.BadCursor) -> Reply:
+        problem = "not a cursor this API gave: start again without it"
+        return error(422, "invalid request: cursor", problems=[{"field": "cursor", "problem": problem}])
 
     @app.errorhandler(grpc.RpcError)
     def workflow_engine_down(exc: grpc.RpcError) -> Reply:
