@@ -2,7 +2,7 @@
 
 # Bump it with an entry in CHANGELOG.md; a release that changes the workflow's tasks also records
 # its replay fixtures (docs/reliability.md, "Releasing a change to the workflow").
-VERSION = "1.1.0"
+VERSION = "1.2.0"
 
 
 def since(release: str, version: str) -> bool:

@@ -1,6 +1,6 @@
 """Activities: each calls one service through Dapr, or records one fact, first publishing the
-statuses the workflow handed it (cooking also opens the quality check of what it cooked). Safe
-to run twice: every effect carries an idempotency key derived from the order and the step."""
+statuses the workflow announces with it (`notes`). Safe to run twice: every effect carries an
+idempotency key derived from the order and the step, and every status an event id."""
 
 import logging
 from typing import Any, TypeVar
@@ -41,11 +41,12 @@ def _gateway() -> DaprGateway:
 
 
 def _body(request: BaseModel) -> dict[str, Any]:
-    """Return what the service is sent: the request without the statuses it carried for the workflow."""
+    """Return what the service is sent: the request without what it carries for the workflow."""
     return request.model_dump(mode="json", exclude_none=True, exclude={"notes", "opens_check"})
 
 
 def _announce(carried: Notes) -> None:
+    """Publish the statuses the workflow announced with this step, in order."""
     for note in carried.notes:
         publish_status(_gateway(), note.order, note.status, note.error, attempt=note.attempt)
 
@@ -92,7 +93,7 @@ def charge_payment(ctx: WorkflowActivityContext, charge: ChargeInput) -> Payment
 
 def cook_pizza(ctx: WorkflowActivityContext, request: CookInput) -> StepResult:
     """Have the kitchen cook one attempt, consuming its reserved ingredients (and open the quality
-    check of what it cooked, for an order of release 1.0.0)."""
+    check of what it cooked, when the workflow says so: release 1.0.0's way)."""
     _announce(request)
     cooked = _step(KITCHEN_APP, "cook", request)
     if cooked.ok and request.opens_check:
@@ -167,7 +168,7 @@ def close_check(ctx: WorkflowActivityContext, decision: Decision) -> Decision:
 
 
 def notify(ctx: WorkflowActivityContext, notes: Notes) -> None:
-    """Tell the customer the statuses the workflow decided, on the orders topic, in order."""
+    """Tell the customer how the order ended, or (release 1.1.0) the statuses the workflow decided."""
     _announce(notes)
 
 

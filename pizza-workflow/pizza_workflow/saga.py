@@ -2,7 +2,7 @@
 the compensations that undo what it holds. Deterministic: rebuilt the same way on replay."""
 
 import logging
-from collections.abc import Generator
+from collections.abc import Generator, Sequence
 from datetime import timedelta
 from typing import Any, TypeVar
 
@@ -39,6 +39,7 @@ COMPENSATION_RETRY = RetryPolicy(
 )
 
 T = TypeVar("T")
+N = TypeVar("N", bound=Notes)
 # A step of the workflow: it yields tasks to the engine and returns a T once they are done.
 Steps = Generator[Any, Any, T]
 
@@ -56,8 +57,13 @@ class Run:
         self.order: Order = wf_input.order
         self.progress = Progress(stage=Stage.RECEIVED)
         self.holds_effects = False  # a charge or a reservation may exist: compensate on the way out
-        self.notes: list[StatusNote] = []  # decided, not yet published (see tell() and finish())
+        self.refunds: list[StatusNote] = []  # what compensation gave back, told with the ending
         self.cancel = ctx.wait_for_external_event(CANCEL_EVENT)
+        # Release 1.1.0 published each status it decided with a notify step of its own; 1.0.0 and
+        # 1.2.0 hand them to the step that follows, which publishes them as it starts.
+        self.announces_apart = self.since("1.1.0") and not self.since("1.2.0")
+        # Release 1.0.0's cooking opened the quality check of what it cooked; since, a step of its own.
+        self.cooking_opens_check = not self.since("1.1.0")
 
     def stage(self, stage: Stage | OrderStatus, **changes: Any) -> None:
         """Record where the order is, in the workflow's custom status."""
@@ -76,19 +82,21 @@ class Run:
 
     def call(self, activity: Any, payload: Any, retry: RetryPolicy = SERVICE_RETRY) -> Any:
         """Schedule an activity under a retry policy: the service one unless told otherwise."""
-        if self.notes and isinstance(payload, Notes):  # release 1.0.0: a step carries the statuses told
-            payload = payload.model_copy(update={"notes": self.take_notes()})
         return self.ctx.call_activity(activity, input=payload, retry_policy=retry)
 
-    def tell(self, *statuses: OrderStatus, attempt: int = 0) -> Steps[None]:
-        """Publish statuses the workflow decided, here (an order of release 1.0.0 hands them to the
-        step that follows, which publishes them before it starts)."""
-        notes = [StatusNote(order=self.order, status=status, attempt=attempt) for status in statuses]
-        if not self.since("1.1.0"):
-            self.notes += notes
-            return
-        if notes:
-            yield self.call(act.notify, Notes(notes=notes))
+    def note(self, status: OrderStatus, attempt: int = 0) -> StatusNote:
+        """Return a status of this order for a step to announce."""
+        return StatusNote(order=self.order, status=status, attempt=attempt)
+
+    def carrying(self, payload: N, announce: Sequence[StatusNote]) -> Steps[N]:
+        """Return the step's payload carrying the statuses it announces: its activity publishes them
+        before it acts (an order of release 1.1.0 publishes them first, with a notify step)."""
+        if not announce:
+            return payload
+        if self.announces_apart:
+            yield self.call(act.notify, Notes(notes=list(announce)))
+            return payload
+        return payload.model_copy(update={"notes": list(announce)})
 
     def wait(self, task: Any) -> Steps[Any]:
         """Wait for a task unless the customer cancels first; return its result."""
@@ -97,13 +105,14 @@ class Run:
             raise Cancelled
         return task.get_result()
 
-    def step(self, activity: Any, payload: Any) -> Steps[Any]:
-        """Run an activity to its end, unless cancelled; return its result."""
+    def step(self, activity: Any, payload: Any, announce: Sequence[StatusNote] = ()) -> Steps[Any]:
+        """Run an activity to its end, unless cancelled, announcing these statuses; return its result."""
+        payload = yield from self.carrying(payload, announce)
         return (yield from self.wait(self.call(activity, payload)))
 
     def ask(self, opened: Opened, timeout_s: float, **progress: Any) -> Steps[Decision]:
         """Open a check, then wait for a person's answer or the deadline; return the decision."""
-        if opened.check == CheckKind.MANAGER or self.since("1.1.0"):  # 1.0.0's cooking opened its check
+        if opened.check == CheckKind.MANAGER or not self.cooking_opens_check:
             yield from self.step(act.open_check, opened)
         return (yield from self.decide(opened, timeout_s, **progress))
 
@@ -142,10 +151,18 @@ class Run:
                 return data
             # A late answer meant for an earlier attempt: keep waiting for this one's.
 
-    def take_notes(self) -> list[StatusNote]:
-        """Return the statuses not yet published, and forget them."""
-        notes, self.notes = self.notes, []
-        return notes
+    def end(
+        self, status: OrderStatus, error: str | None, announce: Sequence[StatusNote] = ()
+    ) -> Steps[dict[str, Any]]:
+        """Undo what the order holds and end it at a status, telling the customer the statuses it
+        decided on the way, what compensation gave back, and the ending."""
+        self.heading_to(status)
+        told: list[StatusNote] = list(announce)
+        if told and self.announces_apart:  # release 1.1.0 told them before it compensated
+            yield self.call(act.notify, Notes(notes=told))
+            told = []
+        yield from self.compensate()
+        return (yield from self.finish(status, error, announce=[*told, *self.refunds]))
 
     def compensate(self) -> Steps[None]:
         """Refund and release whatever the order may hold; both are idempotent and final."""
@@ -159,11 +176,11 @@ class Run:
         self.progress = self.progress.model_copy(
             update={"payment": refund.status, "inventory": ReservationStatus.RELEASED}
         )
-        # What came back is told with the ending, in finish().
+        # What came back is told with the ending, in end().
         if refund.status == PaymentStatus.REFUNDED and refund.amount_cents:
-            self.notes.append(StatusNote(order=self.order, status=OrderStatus.PAYMENT_REFUNDED))
+            self.refunds.append(self.note(OrderStatus.PAYMENT_REFUNDED))
         if release.items:
-            self.notes.append(StatusNote(order=self.order, status=OrderStatus.INGREDIENTS_RELEASED))
+            self.refunds.append(self.note(OrderStatus.INGREDIENTS_RELEASED))
 
     def _both(self, first: Any, second: Any, payload: Any) -> Steps[list[Any]]:
         calls = [
@@ -174,15 +191,20 @@ class Run:
         return results
 
     def finish(
-        self, status: OrderStatus, error: str | None = None, *, published: bool = False
+        self,
+        status: OrderStatus,
+        error: str | None = None,
+        *,
+        announce: Sequence[StatusNote] = (),
+        published: bool = False,
     ) -> Steps[dict[str, Any]]:
-        """End the order at a status: tell the customer what compensation gave back and the ending
-        (unless a service told it already), in one step that never gives up."""
+        """End the order at a status: tell the customer the statuses announced and the ending (unless
+        a service told it already), in one step that never gives up."""
         self.stage(status)
-        if not published:
-            self.notes.append(StatusNote(order=self.order, status=status, error=error))
-        if self.notes:
-            yield self.call(act.notify, Notes(notes=self.take_notes()), COMPENSATION_RETRY)
+        ending = [] if published else [StatusNote(order=self.order, status=status, error=error)]
+        notes = [*announce, *ending]
+        if notes:
+            yield self.call(act.notify, Notes(notes=notes), COMPENSATION_RETRY)
         self.log(logging.INFO, "order %s ended %s", self.order.order_id, status)
         outcome = OrderOutcome(
             order_id=self.order.order_id, status=status, error=error, total_cents=self.progress.total_cents

@@ -41,8 +41,8 @@ class StatusNote(Contract):
 
 
 class Notes(Contract):
-    """Statuses the workflow decided, published in this order before the step that carries them
-    starts: a step the workflow runs anyway tells them, instead of an activity of their own."""
+    """Statuses the workflow announces with a step (`Run.step(..., announce)`): its activity publishes
+    them, in this order, before it acts; a step the workflow runs anyway tells them."""
 
     notes: list[StatusNote] = Field(default_factory=list)
 

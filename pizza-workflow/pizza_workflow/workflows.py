@@ -8,7 +8,7 @@ order they run; each returns None to go on, or the status and reason the order e
 """
 
 import logging
-from typing import Any
+from typing import Any, NamedTuple
 
 from dapr.ext.workflow import DaprWorkflowContext, TaskFailedError, when_all
 
@@ -18,9 +18,23 @@ from pizza_common.contract.statuses import OrderStatus, Stage
 from pizza_workflow import activities as act
 from pizza_workflow.checks import CheckKind, Opened
 from pizza_workflow.saga import Cancelled, Run, Steps
-from pizza_workflow.types import ChargeInput, CookInput, DeliverInput, ReserveInput, StepResult, WorkflowInput
+from pizza_workflow.types import (
+    ChargeInput,
+    CookInput,
+    DeliverInput,
+    ReserveInput,
+    StatusNote,
+    StepResult,
+    WorkflowInput,
+)
 
-Ending = tuple[OrderStatus, str | None] | None
+
+class Ending(NamedTuple):
+    """How the order ends, why, and the statuses it decided on the way that nobody told yet."""
+
+    status: OrderStatus
+    reason: str | None
+    announce: tuple[StatusNote, ...] = ()
 
 
 def pizza_workflow(ctx: DaprWorkflowContext, wf_input: WorkflowInput) -> Steps[dict[str, Any]]:
@@ -29,15 +43,11 @@ def pizza_workflow(ctx: DaprWorkflowContext, wf_input: WorkflowInput) -> Steps[d
     try:
         return (yield from _order(run))
     except Cancelled:
-        run.heading_to(OrderStatus.CANCELLED)
-        yield from run.compensate()
-        return (yield from run.finish(OrderStatus.CANCELLED, "cancelled by the customer"))
+        return (yield from run.end(OrderStatus.CANCELLED, "cancelled by the customer"))
     except TaskFailedError as exc:
         # Retries are spent: undo what the order holds, say so, then fail with the cause.
         run.log(logging.ERROR, "order %s failed: %s", run.order.order_id, exc)
-        run.heading_to(OrderStatus.FAILED)
-        yield from run.compensate()
-        yield from run.finish(OrderStatus.FAILED, str(exc))
+        yield from run.end(OrderStatus.FAILED, str(exc))
         raise
 
 
@@ -45,96 +55,101 @@ def _order(run: Run) -> Steps[dict[str, Any]]:
     for step in (_take_order, _manager_approval, _reserve_and_charge, _cook_until_approved, _deliver):
         ending = yield from step(run)
         if ending is not None:
-            run.heading_to(ending[0])
-            yield from run.compensate()
-            return (yield from run.finish(*ending))
+            return (yield from run.end(*ending))
     run.holds_effects = False  # the pizza was delivered: the charge stands
     return (yield from run.finish(OrderStatus.DELIVERED, published=True))
 
 
-def _take_order(run: Run) -> Steps[Ending]:
+def _take_order(run: Run) -> Steps[Ending | None]:
     """Have the storefront confirm and price the order."""
     run.stage(Stage.STOREFRONT)
     taken = StepResult.model_validate((yield from run.step(act.take_order, run.order)))
     if not taken.ok:
-        return OrderStatus.FAILED, taken.error or taken.status
+        return Ending(OrderStatus.FAILED, taken.error or taken.status)
     run.stage(Stage.STOREFRONT, total_cents=taken.total_cents)
     return None
 
 
-def _manager_approval(run: Run) -> Steps[Ending]:
+def _needs_approval(run: Run) -> bool:
+    return (run.progress.total_cents or 0) > run.input.approval_threshold_cents
+
+
+def _manager_approval(run: Run) -> Steps[Ending | None]:
     """Have a manager approve an order above the threshold, raced against a deadline."""
-    total_cents = run.progress.total_cents or 0
-    if total_cents <= run.input.approval_threshold_cents:
+    if not _needs_approval(run):
         return None
-    opened = Opened(check=CheckKind.MANAGER, order=run.order, total_cents=total_cents)
+    opened = Opened(check=CheckKind.MANAGER, order=run.order, total_cents=run.progress.total_cents or 0)
     decision = yield from run.ask(opened, run.input.approval_timeout_s)
     if not decision.approved:
         why = "no manager approval in time" if decision.timed_out else "refused by a manager"
-        return OrderStatus.CANCELLED, why
-    yield from run.tell(OrderStatus.MANAGER_APPROVED)
-    return None
+        return Ending(OrderStatus.CANCELLED, why)
+    return None  # the reservation announces the approval
 
 
-def _reserve_and_charge(run: Run) -> Steps[Ending]:
-    """Reserve ingredients and charge payment in parallel."""
+def _reserve_and_charge(run: Run) -> Steps[Ending | None]:
+    """Reserve ingredients and charge payment in parallel; the reservation announces a manager's
+    approval, which a large order needed to get here."""
     order, total_cents = run.order, run.progress.total_cents or 0
     run.stage(Stage.PAYMENT_AND_INGREDIENTS)
     run.holds_effects = True
+    approved = [run.note(OrderStatus.MANAGER_APPROVED)] if _needs_approval(run) else []
     reserve = ReserveInput(order_id=order.order_id, pizza_type=order.pizza_type, quantity=order.quantity)
+    reserve = yield from run.carrying(reserve, announce=approved)
     charge = ChargeInput(order_id=order.order_id, amount_cents=total_cents, payment_token=order.payment_token)
     both = when_all([run.call(act.reserve_ingredients, reserve), run.call(act.charge_payment, charge)])
     held_raw, paid_raw = yield from run.wait(both)
     held, paid = Reservation.model_validate(held_raw), PaymentResult.model_validate(paid_raw)
     run.stage(Stage.PAYMENT_AND_INGREDIENTS, payment=paid.status, inventory=held.status)
-    reserved = [OrderStatus.INGREDIENTS_RESERVED] if held.status in HELD else []
-    charged = [OrderStatus.PAYMENT_CHARGED] if paid.status == PaymentStatus.CHARGED else []
-    yield from run.tell(*reserved, *charged)
+    # Cooking announces both (see below); an order that ends here announces the one it got.
+    reserved = [run.note(OrderStatus.INGREDIENTS_RESERVED)] if held.status in HELD else []
+    charged = [run.note(OrderStatus.PAYMENT_CHARGED)] if paid.status == PaymentStatus.CHARGED else []
     if held.status not in HELD:
-        return OrderStatus.OUT_OF_STOCK, held.error or "out of stock"
+        return Ending(OrderStatus.OUT_OF_STOCK, held.error or "out of stock", (*reserved, *charged))
     if paid.status != PaymentStatus.CHARGED:
-        return OrderStatus.PAYMENT_DECLINED, paid.error or "payment declined"
+        return Ending(OrderStatus.PAYMENT_DECLINED, paid.error or "payment declined", (*reserved, *charged))
     return None
 
 
-def _cook_until_approved(run: Run) -> Steps[Ending]:
+def _cook_until_approved(run: Run) -> Steps[Ending | None]:
     """Cook, and cook again while the quality check rejects, up to the remake limit."""
     order, decision = run.order, None
+    # The first cooking announces what the order holds: it starts only once both are done.
+    announce = [run.note(OrderStatus.INGREDIENTS_RESERVED), run.note(OrderStatus.PAYMENT_CHARGED)]
     for attempt in range(run.input.max_remakes + 1):
         if attempt > 0:
-            yield from run.tell(OrderStatus.REMAKE, attempt=attempt)
             request = ReserveInput(
                 order_id=order.order_id, pizza_type=order.pizza_type, quantity=order.quantity, attempt=attempt
             )
-            held = Reservation.model_validate((yield from run.step(act.reserve_ingredients, request)))
+            remake = [run.note(OrderStatus.REMAKE, attempt)]
+            held = Reservation.model_validate((yield from run.step(act.reserve_ingredients, request, remake)))
             if held.status not in HELD:
-                return OrderStatus.OUT_OF_STOCK, held.error
+                return Ending(OrderStatus.OUT_OF_STOCK, held.error)
+            announce = []
         run.stage(Stage.KITCHEN, attempt=attempt, inventory=ReservationStatus.RESERVED)
-        # Release 1.0.0's cooking opened the quality check of what it cooked.
-        cook = CookInput(**order.model_dump(), attempt=attempt, opens_check=not run.since("1.1.0"))
-        cooked = StepResult.model_validate((yield from run.step(act.cook_pizza, cook)))
+        cook = CookInput(**order.model_dump(), attempt=attempt, opens_check=run.cooking_opens_check)
+        cooked = StepResult.model_validate((yield from run.step(act.cook_pizza, cook, announce)))
         if not cooked.ok:
-            return OrderStatus.COOKING_FAILED, cooked.error or cooked.status
+            return Ending(OrderStatus.COOKING_FAILED, cooked.error or cooked.status)
         opened = Opened(check=CheckKind.QUALITY, order=order, attempt=attempt)
         decision = yield from run.ask(
             opened, run.input.validation_timeout_s, inventory=ReservationStatus.CONSUMED
         )
         if decision.approved:
-            yield from run.tell(OrderStatus.APPROVED, attempt=attempt)
-            return None
+            return None  # delivery announces the approval
     reason = "quality check timed out" if decision and decision.timed_out else "rejected by quality check"
-    return OrderStatus.REJECTED, f"{reason} after {run.input.max_remakes} remakes"
+    return Ending(OrderStatus.REJECTED, f"{reason} after {run.input.max_remakes} remakes")
 
 
-def _deliver(run: Run) -> Steps[Ending]:
-    """Have delivery bring the pizza."""
+def _deliver(run: Run) -> Steps[Ending | None]:
+    """Announce the pizza approved by its quality check, and have delivery bring it."""
     run.stage(Stage.DELIVERY)
-    delivery = DeliverInput(**run.order.model_dump())
+    approved = [run.note(OrderStatus.APPROVED, run.progress.attempt)]
+    delivery = yield from run.carrying(DeliverInput(**run.order.model_dump()), announce=approved)
     if run.since("1.1.0"):
         # Once out for delivery, no cancel is raced: the customer gets the pizza and is charged.
         delivered = StepResult.model_validate((yield run.call(act.deliver_pizza, delivery)))
     else:
-        delivered = StepResult.model_validate((yield from run.step(act.deliver_pizza, delivery)))
+        delivered = StepResult.model_validate((yield from run.wait(run.call(act.deliver_pizza, delivery))))
     if not delivered.ok:
-        return OrderStatus.DELIVERY_FAILED, delivered.error or delivered.status
+        return Ending(OrderStatus.DELIVERY_FAILED, delivered.error or delivered.status)
     return None

@@ -57,27 +57,50 @@ def test_approved_pizza_is_delivered_and_paid_once() -> None:
     assert ctx.called().index("cook_pizza") > ctx.called().index("charge_payment")
 
 
-def test_each_status_the_workflow_decides_is_published_where_it_decides_it() -> None:
+def announced(ctx: FakeContext) -> list[tuple[str, list[str]]]:
+    return [(name, [n["status"] for n in args.get("notes", [])]) for name, args in ctx.calls]
+
+
+def test_each_status_the_workflow_decides_is_announced_by_the_step_that_follows() -> None:
     _, ctx = start(Shop(), approved(OK))
-    told = [(name, [n["status"] for n in args.get("notes", [])]) for name, args in ctx.calls]
-    assert told == [
+    assert announced(ctx) == [
+        ("take_order", []),
+        ("reserve_ingredients", []),
+        ("charge_payment", []),
+        ("cook_pizza", ["ingredients_reserved", "payment_charged"]),
+        ("open_check", []),  # the quality check, a step of its own
+        ("deliver_pizza", ["approved"]),
+    ]
+    assert [args["opens_check"] for name, args in ctx.calls if name == "cook_pizza"] == [False]
+
+
+def test_a_managers_approval_and_a_remake_are_announced_by_the_reservation_that_follows() -> None:
+    answers = approved({"approved": False, "attempt": 0}, {"approved": True, "attempt": 1})
+    _, ctx = start(Shop(), {**answers, "ManagerApproval": [OK]}, threshold=1000)
+    reservations = [steps for name, steps in announced(ctx) if name == "reserve_ingredients"]
+    assert reservations == [["manager_approved"], ["remake"]]
+    assert "notify" not in ctx.called()
+
+
+def test_release_1_1_0_orders_keep_eight_activities_a_notify_where_it_decides() -> None:
+    """Its histories replay only if it schedules what it did: a notify step for each decision."""
+    _, ctx = start(Shop(), approved(OK), release="1.1.0")
+    assert announced(ctx) == [
         ("take_order", []),
         ("reserve_ingredients", []),
         ("charge_payment", []),
         ("notify", ["ingredients_reserved", "payment_charged"]),
         ("cook_pizza", []),
-        ("open_check", []),  # the quality check, a step of its own
+        ("open_check", []),
         ("notify", ["approved"]),
         ("deliver_pizza", []),
     ]
-    assert [args["opens_check"] for name, args in ctx.calls if name == "cook_pizza"] == [False]
 
 
 def test_release_1_0_0_orders_keep_five_activities_their_statuses_riding_on_the_next_step() -> None:
     """Its histories replay only if it schedules what it did: cooking opens the check, no notify."""
     _, ctx = start(Shop(), approved(OK), release="1.0.0")
-    carried = [(name, [n["status"] for n in args.get("notes", [])]) for name, args in ctx.calls]
-    assert carried == [
+    assert announced(ctx) == [
         ("take_order", []),
         ("reserve_ingredients", []),
         ("charge_payment", []),
