@@ -57,7 +57,6 @@ class Run:
         self.order: Order = wf_input.order
         self.progress = Progress(stage=Stage.RECEIVED)
         self.holds_effects = False  # a charge or a reservation may exist: compensate on the way out
-        self.refunds: list[StatusNote] = []  # what compensation gave back, told with the ending
         self.cancel = ctx.wait_for_external_event(CANCEL_EVENT)
         # Release 1.1.0 published each status it decided with a notify step of its own; 1.0.0 and
         # 1.2.0 hand them to the step that follows, which publishes them as it starts.
@@ -161,13 +160,14 @@ class Run:
         if told and self.announces_apart:  # release 1.1.0 told them before it compensated
             yield self.call(act.notify, Notes(notes=told))
             told = []
-        yield from self.compensate()
-        return (yield from self.finish(status, error, announce=[*told, *self.refunds]))
+        given_back = yield from self.compensate()
+        return (yield from self.finish(status, error, announce=[*told, *given_back]))
 
-    def compensate(self) -> Steps[None]:
-        """Refund and release whatever the order may hold; both are idempotent and final."""
+    def compensate(self) -> Steps[list[StatusNote]]:
+        """Refund and release whatever the order may hold (both idempotent and final); return the
+        statuses of what came back, for the ending to tell."""
         if not self.holds_effects:
-            return
+            return []
         self.stage(Stage.COMPENSATING)  # from here on the workflow no longer listens for a cancel
         ref = OrderRef(order_id=self.order.order_id)
         refunded, released = yield from self._both(act.refund_payment, act.release_ingredients, ref)
@@ -176,11 +176,11 @@ class Run:
         self.progress = self.progress.model_copy(
             update={"payment": refund.status, "inventory": ReservationStatus.RELEASED}
         )
-        # What came back is told with the ending, in end().
-        if refund.status == PaymentStatus.REFUNDED and refund.amount_cents:
-            self.refunds.append(self.note(OrderStatus.PAYMENT_REFUNDED))
-        if release.items:
-            self.refunds.append(self.note(OrderStatus.INGREDIENTS_RELEASED))
+        refunded_money = refund.status == PaymentStatus.REFUNDED and bool(refund.amount_cents)
+        return [
+            *([self.note(OrderStatus.PAYMENT_REFUNDED)] if refunded_money else []),
+            *([self.note(OrderStatus.INGREDIENTS_RELEASED)] if release.items else []),
+        ]
 
     def _both(self, first: Any, second: Any, payload: Any) -> Steps[list[Any]]:
         calls = [

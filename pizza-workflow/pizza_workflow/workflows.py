@@ -4,7 +4,8 @@ deliver. Whatever goes wrong after the charge or the reservation is compensated.
 
 Workflow code is replayed from history, so it only decides: every effect is an activity,
 time comes from the context, and logs are skipped while replaying. The steps below read in the
-order they run; each returns None to go on, or the status and reason the order ends with.
+order they run; each returns None to go on, or the Ending. A status the workflow decides is
+announced by the step that follows, at its call (`announce`): its activity publishes it first.
 """
 
 import logging

@@ -60,7 +60,7 @@ def _outcomes(suite: Suite, ids: dict[str, str], to_cancel: str) -> dict[str, di
     return outcomes
 
 
-@pytest.mark.parametrize("previous", releases()[-1:], ids=lambda r: f"from-{r.version}")
+@pytest.mark.parametrize("previous", releases(), ids=lambda r: f"from-{r.version}")
 def test_orders_waiting_under_the_previous_release_finish_under_this_one(
     previous: Any, tmp_path: Path
 ) -> None:
