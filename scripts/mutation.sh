@@ -4,7 +4,7 @@
 # mutmut names a module after its path, so each module is tested in a folder of its own under
 # .mutation/ where its package sits at the top (pizza_kitchen/, not pizza-kitchen/pizza_kitchen/), as
 # the tests import it; the other packages come from the editable install in .venv-mutation. Usage:
-#   scripts/mutation.sh [NAME...]   NAME among: inventory ledger history guarded workflows saga
+#   scripts/mutation.sh [NAME...]   NAME among: stock_rules ledger history guarded workflows saga
 # Each module's score goes to .mutation/<name>/score.txt, its surviving mutants to survivors.txt.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -26,14 +26,14 @@ CHILDREN="${PIZZA_MUTATION_CHILDREN:-2}"
 
 # name: the folder of the package, the package, the module, its tests.
 declare -A MODULES=(
-  [inventory]="pizza-kitchen pizza_kitchen inventory.py pizza-kitchen/tests"
+  [stock_rules]="pizza-kitchen pizza_kitchen stock_rules.py pizza-kitchen/tests"
   [ledger]="pizza-storefront pizza_storefront ledger.py pizza-storefront/tests"
   [history]="pizza-order pizza_order history.py pizza-order/tests"
   [guarded]=". pizza_common sidecar/guarded.py tests/unit/test_guarded.py"
   [workflows]="pizza-workflow pizza_workflow workflows.py pizza-workflow/tests"
   [saga]="pizza-workflow pizza_workflow saga.py pizza-workflow/tests"
 )
-ORDER=(inventory ledger history guarded workflows saga)
+ORDER=(stock_rules ledger history guarded workflows saga)
 
 stage() {
   local name="$1" folder package module tests

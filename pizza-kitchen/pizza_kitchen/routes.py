@@ -21,7 +21,7 @@ from pizza_common.service.web import Reply, dapr_only
 from pizza_common.sidecar.dapr_io import DaprUnavailable, gateway
 from pizza_common.sidecar.guarded import Outcome
 from pizza_common.stages import publish_status, run_stages
-from pizza_kitchen import inventory, store
+from pizza_kitchen import stock_rules, store
 from pizza_kitchen.settings import kitchen_settings
 from pizza_kitchen.stock import Stock, view
 
@@ -39,17 +39,17 @@ def cook(body: CookRequest) -> Reply:
     need = ingredients_for(body.pizza_type, body.quantity)
 
     def use(s: Stock) -> Outcome[Reservation, Stock]:
-        return inventory.consume(s, body.order_id, body.attempt, need)
+        return stock_rules.consume(s, body.order_id, body.attempt, need)
 
     try:
         # Look before cooking, so that a pizza the shelf cannot make publishes no stage.
         planned = use(store.load(dapr, settings.initial_stock, body.order_id)[0]).answer
-        if planned.status in inventory.REFUSED:
+        if planned.status in stock_rules.REFUSED:
             return _cooking_failed(body, planned.error, 409)
         run_stages(dapr, body, KITCHEN_STAGES, None, current_app.config["SETTINGS"].time_scale, body.attempt)
         # Cooked only once the ingredients are used: a release racing the stages wins, and says so.
         used = store.update(dapr, settings, use, body.order_id)
-        if used.status in inventory.REFUSED:
+        if used.status in stock_rules.REFUSED:
             return _cooking_failed(body, used.error, 409)
         publish_status(dapr, body, OrderStatus.COOKED, attempt=body.attempt)
     except DaprUnavailable as exc:
@@ -70,7 +70,7 @@ def get_inventory() -> Reply:
 @dapr_only
 def restock(body: RestockRequest) -> Reply:
     """Add units of ingredients to the shelf; answer the stock after."""
-    return _update(lambda s: inventory.restock(s, body.items)).model_dump(mode="json")
+    return _update(lambda s: stock_rules.restock(s, body.items)).model_dump(mode="json")
 
 
 @stock.post("/reserve", responses={200: Reservation, 409: Reservation})
@@ -78,7 +78,7 @@ def restock(body: RestockRequest) -> Reply:
 def reserve(body: ReserveRequest) -> Reply:
     """Set aside an order attempt's ingredients, once; 409 when out of stock or the order was released."""
     need = ingredients_for(body.pizza_type, body.quantity)
-    answer = _update(lambda s: inventory.reserve(s, body.order_id, body.attempt, need), body.order_id)
+    answer = _update(lambda s: stock_rules.reserve(s, body.order_id, body.attempt, need), body.order_id)
     return _reply(answer)
 
 
@@ -86,13 +86,13 @@ def reserve(body: ReserveRequest) -> Reply:
 @dapr_only
 def release(body: OrderRef) -> Reply:
     """Give back what an order still holds and refuse its later reserves; harmless to repeat."""
-    released = _update(lambda s: inventory.release(s, body.order_id), body.order_id)
+    released = _update(lambda s: stock_rules.release(s, body.order_id), body.order_id)
     return released.model_dump(mode="json", exclude_none=True)
 
 
 def _reply(answer: Reservation) -> Reply:
     body = answer.model_dump(mode="json", exclude_none=True)
-    return (body, 409) if answer.status in inventory.REFUSED else body
+    return (body, 409) if answer.status in stock_rules.REFUSED else body
 
 
 def _update(change: Callable[[Stock], Outcome[T, Stock]], order_id: str | None = None) -> T:

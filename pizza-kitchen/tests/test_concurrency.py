@@ -14,7 +14,7 @@ from pizza_common.contract.inventory import Reservation, ReservationStatus
 from pizza_common.contract.menu import ingredients_for
 from pizza_common.sidecar import guarded
 from pizza_common.sidecar.dapr_io import ETagMismatch
-from pizza_kitchen import create_app, inventory, store
+from pizza_kitchen import create_app, stock_rules, store
 from pizza_kitchen.settings import KitchenSettings
 from pizza_kitchen.stock import Stock
 from tests.support.dapr_double import FakeDapr
@@ -142,21 +142,22 @@ def test_a_cook_and_a_release_racing_in_two_kitchens_agree_on_one_outcome(
     """One kitchen's cook and another's release of the same reserved order: one wins, stock adds up."""
     monkeypatch.setattr(store, "_writer", contextlib.nullcontext())  # two processes share no lock
     dapr, settings = OtherKitchenFirst(), KitchenSettings(initial_stock=10)
-    store.update(dapr, settings, lambda s: inventory.reserve(s, "o-1", 0, NEED), "o-1")
+    store.update(dapr, settings, lambda s: stock_rules.reserve(s, "o-1", 0, NEED), "o-1")
     answers: dict[str, Reservation] = {}
 
     def cook() -> None:
-        answers["cook"] = store.update(dapr, settings, lambda s: inventory.consume(s, "o-1", 0, NEED), "o-1")
+        cooked = store.update(dapr, settings, lambda s: stock_rules.consume(s, "o-1", 0, NEED), "o-1")
+        answers["cook"] = cooked
 
     def release() -> None:
-        answers["release"] = store.update(dapr, settings, lambda s: inventory.release(s, "o-1"), "o-1")
+        answers["release"] = store.update(dapr, settings, lambda s: stock_rules.release(s, "o-1"), "o-1")
 
     # The loser decides first, then the winner's change lands before the loser's first write.
     first, second = (cook, release) if winner == "release" else (release, cook)
     dapr.meanwhile = second
     first()
 
-    late = store.update(dapr, settings, lambda s: inventory.reserve(s, "o-1", 1, NEED), "o-1")
+    late = store.update(dapr, settings, lambda s: stock_rules.reserve(s, "o-1", 1, NEED), "o-1")
     assert late.status == ReservationStatus.RELEASED  # the tombstone holds either way
     if winner == "release":
         assert answers["release"].items == NEED
@@ -170,12 +171,12 @@ def test_a_cook_and_a_release_racing_in_two_kitchens_agree_on_one_outcome(
 
 def test_a_finished_order_leaves_the_document_for_its_own_key_with_a_lifetime(dapr: FakeDapr) -> None:
     settings = KitchenSettings(initial_stock=10, finished_order_ttl_s=3600)
-    store.update(dapr, settings, lambda s: inventory.release(s, "o-1"), "o-1")
+    store.update(dapr, settings, lambda s: stock_rules.release(s, "o-1"), "o-1")
     stock, _ = store.load(dapr, settings.initial_stock)
     assert "o-1" in stock.orders  # kept until its own key is known to hold it
     assert dapr.ttls[store.finished_key("o-1")] == 3600
-    store.update(dapr, settings, lambda s: inventory.reserve(s, "o-2", 0, NEED), "o-2")
+    store.update(dapr, settings, lambda s: stock_rules.reserve(s, "o-2", 0, NEED), "o-2")
     stock, _ = store.load(dapr, settings.initial_stock)
     assert list(stock.orders) == ["o-2"]  # the next write dropped it
-    late = store.update(dapr, settings, lambda s: inventory.reserve(s, "o-1", 0, NEED), "o-1")
+    late = store.update(dapr, settings, lambda s: stock_rules.reserve(s, "o-1", 0, NEED), "o-1")
     assert late.status == ReservationStatus.RELEASED  # its own key still refuses a late reserve

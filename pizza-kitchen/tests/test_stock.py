@@ -6,7 +6,7 @@ from typing import Any
 import pytest
 from flask.testing import FlaskClient
 
-from pizza_kitchen import inventory, stock
+from pizza_kitchen import stock, stock_rules
 from pizza_kitchen.store import INVENTORY_KEY
 from tests.support.dapr_double import FakeDapr
 from tests.support.orders import sample_order
@@ -16,7 +16,7 @@ NEED = {"dough": 1, "basil": 1}
 
 
 def test_the_document_round_trips_through_json() -> None:
-    held = inventory.reserve(stock.new_stock(3), "o-1", 2, NEED).write
+    held = stock_rules.reserve(stock.new_stock(3), "o-1", 2, NEED).write
     assert held is not None
     assert stock.Stock.model_validate_json(held.model_dump_json()) == held
 
@@ -27,9 +27,9 @@ def test_prune_keeps_what_is_held_and_the_most_recent_finished_orders(
     monkeypatch.setattr(stock, "KEEP_FINISHED", 10)
     doc = stock.new_stock(10)
     for order_id in ("held-old", "a", "b", "c", "held-new"):
-        doc = inventory.reserve(doc, order_id, 0, NEED).write or doc
+        doc = stock_rules.reserve(doc, order_id, 0, NEED).write or doc
     for order_id in ("a", "b", "c"):
-        doc = inventory.release(doc, order_id).write or doc
+        doc = stock_rules.release(doc, order_id).write or doc
     kept = set(stock.prune(doc.model_copy(deep=True), keep=2).orders)
     assert kept == {"held-old", "held-new", "b", "c"}
     assert set(stock.prune(doc.model_copy(deep=True), keep=0).orders) == {"held-old", "held-new"}
@@ -38,9 +38,9 @@ def test_prune_keeps_what_is_held_and_the_most_recent_finished_orders(
 def test_by_default_the_document_keeps_only_the_orders_that_hold_units() -> None:
     doc = stock.new_stock(10)
     for order_id in ("held", "done", "gone"):
-        doc = inventory.reserve(doc, order_id, 0, NEED).write or doc
-    doc = inventory.consume(doc, "done", 0, NEED).write or doc
-    released = inventory.release(doc, "gone").write
+        doc = stock_rules.reserve(doc, order_id, 0, NEED).write or doc
+    doc = stock_rules.consume(doc, "done", 0, NEED).write or doc
+    released = stock_rules.release(doc, "gone").write
     assert released is not None
     assert set(released.orders) == {"held"}
     assert "gone" in released.pruned  # to its own key, with the write that released it
