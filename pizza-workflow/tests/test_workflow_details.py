@@ -92,6 +92,22 @@ def test_a_compensated_order_ends_showing_the_refund_and_the_release() -> None:
     assert (ctx.progress[-1]["payment"], ctx.progress[-1]["inventory"]) == ("refunded", "released")
 
 
+def test_the_ending_shows_as_soon_as_it_is_decided_before_the_compensation() -> None:
+    """/cancel-order reads `ending` to answer 200 while the refund is still running."""
+    _, ctx = order(Shop(), False, False, False)
+    first = next(i for i, p in enumerate(ctx.progress) if "ending" in p)
+    assert ctx.progress[first] == {
+        "stage": "pending_validation",
+        "attempt": 2,
+        "total_cents": 1800,
+        "payment": "charged",
+        "inventory": "consumed",
+        "ending": "rejected",
+    }
+    assert [p["stage"] for p in ctx.progress[first:]] == ["pending_validation", "compensating", "rejected"]
+    assert all(p["ending"] == "rejected" for p in ctx.progress[first:])
+
+
 def test_each_status_carries_its_error_and_attempt() -> None:
     shop = Shop()
     order(shop, False, False, False)

@@ -192,29 +192,42 @@ def test_small_orders_need_no_manager() -> None:
     assert (CheckKind.MANAGER, 0) not in shop.opened
 
 
-def test_out_of_stock_refunds_the_parallel_charge() -> None:
+RELEASES = ("1.0.0", "1.1.0", VERSION)
+
+
+@pytest.mark.parametrize("release", RELEASES)
+def test_out_of_stock_refunds_the_parallel_charge_and_tells_it_was_taken(release: str) -> None:
     shop = Shop(stock=0)
-    out, ctx = start(shop, approved(OK))
+    out, ctx = start(shop, approved(OK), release=release)
     assert (out["status"], out["error"]) == ("out_of_stock", "not enough dough")
     assert shop.refunded == 1800
     assert "cook_pizza" not in ctx.called()
-    assert shop.statuses()[-2:] == ["payment_refunded", "out_of_stock"]
+    assert shop.statuses() == ["payment_charged", "payment_refunded", "out_of_stock"]
 
 
-def test_a_declined_payment_releases_the_parallel_reservation() -> None:
+@pytest.mark.parametrize("release", RELEASES)
+def test_a_declined_payment_releases_the_parallel_reservation_and_tells_it_was_held(release: str) -> None:
     shop = Shop()
-    out, _ = start(shop, approved(OK), payment_token="tok_chargeDeclined")
+    out, _ = start(shop, approved(OK), release=release, payment_token="tok_chargeDeclined")
     assert (out["status"], out["error"]) == ("payment_declined", "card declined")
     assert shop.released == [{"dough": 1, "tomato_sauce": 1, "mozzarella": 1, "pepperoni": 1}]
     assert shop.refunded == 0
-    assert shop.statuses()[-2:] == ["ingredients_released", "payment_declined"]
+    assert shop.statuses() == ["ingredients_reserved", "ingredients_released", "payment_declined"]
 
 
-def test_a_remake_short_of_stock_ends_out_of_stock_and_compensates() -> None:
+@pytest.mark.parametrize("release", RELEASES)
+def test_a_remake_short_of_stock_ends_out_of_stock_with_the_kitchens_reason(release: str) -> None:
     shop = Shop(stock=1)
-    out, _ = start(shop, approved({"approved": False, "attempt": 0}))
-    assert out["status"] == "out_of_stock"
+    out, _ = start(shop, approved({"approved": False, "attempt": 0}), release=release)
+    assert (out["status"], out["error"]) == ("out_of_stock", "not enough dough")
     assert shop.refunded == 1800
+    assert shop.notes == [
+        ("ingredients_reserved", None, 0),
+        ("payment_charged", None, 0),
+        ("remake", None, 1),
+        ("payment_refunded", None, 0),
+        ("out_of_stock", "not enough dough", 0),
+    ]
 
 
 def test_a_delivery_refusal_refunds() -> None:
