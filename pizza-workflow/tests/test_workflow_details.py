@@ -108,6 +108,13 @@ def test_the_ending_shows_as_soon_as_it_is_decided_before_the_compensation() -> 
     assert all(p["ending"] == "rejected" for p in ctx.progress[first:])
 
 
+def test_an_ending_decided_before_the_charge_shows_only_what_is_known() -> None:
+    _, ctx = order(Shop(), manager=False, quantity=6)
+    known = {"attempt": 0, "total_cents": 10_800, "ending": "cancelled"}  # no payment, no inventory
+    assert ctx.progress[-2] == {"stage": "awaiting_manager_approval", **known}
+    assert ctx.progress[-1] == {"stage": "cancelled", **known}
+
+
 def test_each_status_carries_its_error_and_attempt() -> None:
     shop = Shop()
     order(shop, False, False, False)
