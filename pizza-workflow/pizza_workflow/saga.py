@@ -83,9 +83,13 @@ class Run:
         """Schedule an activity under a retry policy: the service one unless told otherwise."""
         return self.ctx.call_activity(activity, input=payload, retry_policy=retry)
 
-    def note(self, status: OrderStatus, attempt: int = 0) -> StatusNote:
+    def note(self, status: OrderStatus, attempt: int = 0, error: str | None = None) -> StatusNote:
         """Return a status of this order for a step to announce."""
-        return StatusNote(order=self.order, status=status, attempt=attempt)
+        return StatusNote(order=self.order, status=status, attempt=attempt, error=error)
+
+    def notify(self, notes: Sequence[StatusNote], retry: RetryPolicy = SERVICE_RETRY) -> Any:
+        """Schedule a step of its own that publishes these statuses."""
+        return self.call(act.notify, Notes(notes=list(notes)), retry)
 
     def carrying(self, payload: N, announce: Sequence[StatusNote]) -> Steps[N]:
         """Return the step's payload carrying the statuses it announces: its activity publishes them
@@ -93,7 +97,7 @@ class Run:
         if not announce:
             return payload
         if self.announces_apart:
-            yield self.call(act.notify, Notes(notes=list(announce)))
+            yield self.notify(announce)
             return payload
         return payload.model_copy(update={"notes": list(announce)})
 
@@ -158,7 +162,7 @@ class Run:
         self.heading_to(status)
         told: list[StatusNote] = list(announce)
         if told and self.announces_apart:  # release 1.1.0 told them before it compensated
-            yield self.call(act.notify, Notes(notes=told))
+            yield self.notify(told)
             told = []
         given_back = yield from self.compensate()
         return (yield from self.finish(status, error, announce=[*told, *given_back]))
@@ -201,10 +205,9 @@ class Run:
         """End the order at a status: tell the customer the statuses announced and the ending (unless
         a service told it already), in one step that never gives up."""
         self.stage(status)
-        ending = [] if published else [StatusNote(order=self.order, status=status, error=error)]
-        notes = [*announce, *ending]
+        notes = [*announce] if published else [*announce, self.note(status, error=error)]
         if notes:
-            yield self.call(act.notify, Notes(notes=notes), COMPENSATION_RETRY)
+            yield self.notify(notes, COMPENSATION_RETRY)
         self.log(logging.INFO, "order %s ended %s", self.order.order_id, status)
         outcome = OrderOutcome(
             order_id=self.order.order_id, status=status, error=error, total_cents=self.progress.total_cents

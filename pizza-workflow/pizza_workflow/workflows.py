@@ -102,12 +102,12 @@ def _reserve_and_charge(run: Run) -> Steps[Ending | None]:
     held, paid = Reservation.model_validate(held_raw), PaymentResult.model_validate(paid_raw)
     run.stage(Stage.PAYMENT_AND_INGREDIENTS, payment=paid.status, inventory=held.status)
     # Cooking announces both (see below); an order that ends here announces the one it got.
-    reserved = [run.note(OrderStatus.INGREDIENTS_RESERVED)] if held.status in HELD else []
-    charged = [run.note(OrderStatus.PAYMENT_CHARGED)] if paid.status == PaymentStatus.CHARGED else []
     if held.status not in HELD:
-        return Ending(OrderStatus.OUT_OF_STOCK, held.error or "out of stock", (*reserved, *charged))
+        charged = (run.note(OrderStatus.PAYMENT_CHARGED),) if paid.status == PaymentStatus.CHARGED else ()
+        return Ending(OrderStatus.OUT_OF_STOCK, held.error or "out of stock", charged)
     if paid.status != PaymentStatus.CHARGED:
-        return Ending(OrderStatus.PAYMENT_DECLINED, paid.error or "payment declined", (*reserved, *charged))
+        reserved = (run.note(OrderStatus.INGREDIENTS_RESERVED),)
+        return Ending(OrderStatus.PAYMENT_DECLINED, paid.error or "payment declined", reserved)
     return None
 
 
@@ -115,7 +115,7 @@ def _cook_until_approved(run: Run) -> Steps[Ending | None]:
     """Cook, and cook again while the quality check rejects, up to the remake limit."""
     order, decision = run.order, None
     # The first cooking announces what the order holds: it starts only once both are done.
-    announce = [run.note(OrderStatus.INGREDIENTS_RESERVED), run.note(OrderStatus.PAYMENT_CHARGED)]
+    holds = [run.note(OrderStatus.INGREDIENTS_RESERVED), run.note(OrderStatus.PAYMENT_CHARGED)]
     for attempt in range(run.input.max_remakes + 1):
         if attempt > 0:
             request = ReserveInput(
@@ -125,9 +125,9 @@ def _cook_until_approved(run: Run) -> Steps[Ending | None]:
             held = Reservation.model_validate((yield from run.step(act.reserve_ingredients, request, remake)))
             if held.status not in HELD:
                 return Ending(OrderStatus.OUT_OF_STOCK, held.error)
-            announce = []
         run.stage(Stage.KITCHEN, attempt=attempt, inventory=ReservationStatus.RESERVED)
         cook = CookInput(**order.model_dump(), attempt=attempt, opens_check=run.cooking_opens_check)
+        announce = holds if attempt == 0 else []
         cooked = StepResult.model_validate((yield from run.step(act.cook_pizza, cook, announce)))
         if not cooked.ok:
             return Ending(OrderStatus.COOKING_FAILED, cooked.error or cooked.status)
@@ -150,7 +150,7 @@ def _deliver(run: Run) -> Steps[Ending | None]:
         # Once out for delivery, no cancel is raced: the customer gets the pizza and is charged.
         delivered = StepResult.model_validate((yield run.call(act.deliver_pizza, delivery)))
     else:
-        delivered = StepResult.model_validate((yield from run.wait(run.call(act.deliver_pizza, delivery))))
+        delivered = StepResult.model_validate((yield from run.step(act.deliver_pizza, delivery)))
     if not delivered.ok:
         return Ending(OrderStatus.DELIVERY_FAILED, delivered.error or delivered.status)
     return None
